@@ -1,0 +1,1 @@
+"""ai-inference-energy: validate, build, query, release and diff the data package."""
