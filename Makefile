@@ -1,0 +1,39 @@
+# Quick start: `make build` (validate + build the DuckDB database), `make test` (everything).
+# Both bootstrap .venv from pyproject.toml, pinned by constraints.txt, on Python 3.11+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: build test validate docs serve bench release clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,docs]'
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/inference-energy build
+
+validate: $(STAMP)
+	$(BIN)/inference-energy validate
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+docs: $(STAMP)
+	$(BIN)/inference-energy docs
+	$(BIN)/mkdocs build --strict
+
+serve: docs
+	$(BIN)/mkdocs serve
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+release: $(STAMP)
+	$(BIN)/inference-energy release
+
+clean:
+	rm -rf build site dist

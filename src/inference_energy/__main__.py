@@ -1,0 +1,3 @@
+from inference_energy.cli import main
+
+raise SystemExit(main())
