@@ -1,0 +1,298 @@
+"""Build the DuckDB database: every table typed from its Table Schema, every derive/ view.
+
+`inference-energy build` validates the package, then writes build/ai-inference-energy.duckdb
+(tables + views + table macros) and build/parquet/<name>.parquet for every table and view.
+Both are written under a temporary name and renamed into place, so a failed build never
+leaves a half-written database behind.
+
+Other modules (release, docs, sqlchecks, tests) reuse `connect_with_tables` (in-memory) and
+`create_views` instead of re-reading CSVs their own way.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from .metadata import Package, load_package
+
+DATABASE_NAME = "ai-inference-energy.duckdb"
+DERIVE_DIR = "derive"
+
+# Table Schema type -> DuckDB type. Anything else is refused: a new type needs a decision.
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "number": "DOUBLE",
+    "integer": "BIGINT",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+}
+
+# A file whose first statement is `create macro <name>` is a table macro, not a view.
+MACRO_RE = re.compile(r"^\s*create\s+(?:or\s+replace\s+)?macro\s+([a-z_][a-z0-9_]*)", re.I)
+
+
+class BuildError(Exception):
+    """The build cannot go on; the message says why and what to do."""
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_string(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------------------- tables
+
+
+def read_csv_sql(resource) -> str:
+    """A read_csv() call with the columns and types of the Table Schema.
+
+    The header was validated before, so the names are given explicitly rather than
+    sniffed; an empty cell is NULL.
+    """
+    columns = []
+    for field in resource.fields:
+        try:
+            duck_type = DUCKDB_TYPES[field.get("type", "string")]
+        except KeyError:
+            raise BuildError(
+                f"{resource.schema_path.name}: field '{field['name']}' has type "
+                f"'{field.get('type')}', which the build does not map to a DuckDB type"
+            ) from None
+        columns.append(f"{sql_string(field['name'])}: {sql_string(duck_type)}")
+    return (
+        f"read_csv({sql_string(resource.path.as_posix())}, header = true, auto_detect = false, "
+        f"delim = ',', quote = '\"', escape = '\"', nullstr = '', "
+        f"columns = {{{', '.join(columns)}}})"
+    )
+
+
+def load_tables(con: duckdb.DuckDBPyConnection, package: Package) -> dict[str, int]:
+    """Create one table per resource; return the row count of each."""
+    counts = {}
+    for name, resource in package.resources.items():
+        con.execute(f"create or replace table {quote_ident(name)} as select * from {read_csv_sql(resource)}")
+        counts[name] = con.execute(f"select count(*) from {quote_ident(name)}").fetchone()[0]
+    return counts
+
+
+def connect_with_tables(package: Package | str | Path, with_views: bool = True) -> duckdb.DuckDBPyConnection:
+    """An in-memory database with every table and (by default) every derive/ view and macro."""
+    if not isinstance(package, Package):
+        package = load_package(package)
+    con = duckdb.connect(":memory:")
+    load_tables(con, package)
+    if with_views:
+        create_views(con, package.root / DERIVE_DIR)
+    return con
+
+
+# ---------------------------------------------------------------------------- views
+
+
+def derive_files(derive_dir: Path) -> list[Path]:
+    return sorted(derive_dir.glob("*.sql")) if derive_dir.is_dir() else []
+
+
+def view_statement(path: Path) -> tuple[str, str, str]:
+    """(name, kind, statement) for one derive/ file; kind is 'view' or 'macro'."""
+    name = path.stem
+    text = path.read_text(encoding="utf-8")
+    body = strip_sql_comments(text).strip().rstrip(";").strip()
+    macro = MACRO_RE.match(body)
+    if macro:
+        if macro.group(1) != name:
+            raise BuildError(f"{path}: the macro is named '{macro.group(1)}' but the file is '{name}.sql'")
+        return name, "macro", body
+    return name, "view", f"create or replace view {quote_ident(name)} as\n{body}"
+
+
+def strip_sql_comments(text: str) -> str:
+    """Drop `--` line comments (outside string literals) so the statement's first word shows."""
+    out = []
+    for line in text.splitlines():
+        in_string = False
+        for i, ch in enumerate(line):
+            if ch == "'":
+                in_string = not in_string
+            elif ch == "-" and not in_string and line[i : i + 2] == "--":
+                line = line[:i]
+                break
+        out.append(line)
+    return "\n".join(out)
+
+
+def create_views(con: duckdb.DuckDBPyConnection, derive_dir: Path) -> list[tuple[str, str]]:
+    """Create every view and macro of derive/, in dependency order; return [(name, kind)].
+
+    Views are created by retrying: a view whose inputs do not exist yet fails to bind and
+    is tried again on the next pass. A pass that creates nothing means a real error (or a
+    cycle); those errors are raised together.
+    """
+    pending = [view_statement(path) for path in derive_files(derive_dir)]
+    created: list[tuple[str, str]] = []
+    while pending:
+        errors = {}
+        still = []
+        for name, kind, statement in pending:
+            try:
+                con.execute(statement)
+                created.append((name, kind))
+            except duckdb.Error as exc:
+                errors[name] = str(exc).splitlines()[0]
+                still.append((name, kind, statement))
+        if len(still) == len(pending):
+            detail = "\n".join(f"  derive/{name}.sql: {msg}" for name, msg in errors.items())
+            raise BuildError(f"{len(still)} derive/ file(s) do not compile:\n{detail}")
+        pending = still
+    return created
+
+
+# ---------------------------------------------------------------------------- build
+
+
+def validation_problems(root: Path) -> list:
+    """The validator's problems, or [] when the validator module is not there yet."""
+    try:
+        from . import validate
+    except ImportError:
+        return []
+    check = getattr(validate, "validate_package", None)
+    return list(check(root) or []) if check else []
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, names: list[str], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True)
+    for name in names:
+        target = sql_string((out_dir / f"{name}.parquet").as_posix())
+        con.execute(f"copy (select * from {quote_ident(name)}) to {target} (format parquet)")
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Swap a freshly written directory into place (rename, then drop the old one)."""
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Path | None = None,
+                   progress=lambda msg: None) -> dict:
+    """Write the database (and optionally the Parquet files); return what was built.
+
+    No validation here: callers that take user input go through `run`, which validates first.
+    """
+    package = load_package(root)
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_db = out_path.with_name(f".{out_path.name}.tmp-{os.getpid()}")
+    tmp_db.unlink(missing_ok=True)
+    tmp_parquet = None
+    try:
+        con = duckdb.connect(str(tmp_db))
+        try:
+            progress("loading tables")
+            counts = load_tables(con, package)
+            progress(f"creating views from {DERIVE_DIR}/")
+            created = create_views(con, package.root / DERIVE_DIR)
+            views = [name for name, kind in created if kind == "view"]
+            macros = [name for name, kind in created if kind == "macro"]
+            summary = {"tables": counts, "views": views, "macros": macros, **summary_facts(con, views)}
+            if parquet_dir is not None:
+                parquet_dir = Path(parquet_dir)
+                progress(f"exporting {len(counts) + len(views)} Parquet files")
+                tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.tmp-{os.getpid()}")
+                if tmp_parquet.exists():
+                    shutil.rmtree(tmp_parquet)
+                export_parquet(con, list(counts) + views, tmp_parquet)
+        finally:
+            con.close()
+        os.replace(tmp_db, out_path)
+        if tmp_parquet is not None:
+            replace_dir(tmp_parquet, parquet_dir)
+            tmp_parquet = None
+        return summary
+    finally:
+        tmp_db.unlink(missing_ok=True)
+        Path(str(tmp_db) + ".wal").unlink(missing_ok=True)
+        if tmp_parquet is not None and tmp_parquet.exists():
+            shutil.rmtree(tmp_parquet)
+
+
+def summary_facts(con: duckdb.DuckDBPyConnection, views: list[str]) -> dict:
+    """The headline numbers: the two trend fits and the cheapest/costliest inference."""
+    facts: dict = {}
+    if "efficiency_trend" in views:
+        facts["trends"] = con.execute(
+            "select domain, slope_log10_per_year, doubling_years, r2, n from efficiency_trend order by domain"
+        ).fetchall()
+    if "inference_energy" in views:
+        facts["cheapest"] = con.execute(
+            "select domain, model, joules from inference_energy order by joules asc, model limit 1"
+        ).fetchone()
+        facts["costliest"] = con.execute(
+            "select domain, model, joules from inference_energy order by joules desc, model limit 1"
+        ).fetchone()
+    return facts
+
+
+def print_summary(summary: dict, out_path: Path) -> None:
+    tables = summary["tables"]
+    print(f"built {out_path}")
+    print(f"  {len(tables)} tables: " + ", ".join(f"{name} ({rows})" for name, rows in tables.items()))
+    print(f"  {len(summary['views'])} views: " + ", ".join(summary["views"]))
+    if summary["macros"]:
+        print(f"  {len(summary['macros'])} macros: " + ", ".join(summary["macros"]))
+    for domain, slope, doubling, r2, n in summary.get("trends", []):
+        print(f"  GFLOPS/W trend {domain}: x10^{slope:.4f} per year, doubling every {doubling:.2f} years "
+              f"(r2 {r2:.3f}, n {n})")
+    for label in ("cheapest", "costliest"):
+        row = summary.get(label)
+        if row:
+            print(f"  {label} inference: {row[1]} ({row[0]}) {row[2]:.4g} J")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--package", default=".", help="package folder or datapackage.json (default: .)")
+    parser.add_argument("--out", default=None, help="database path (default: <package>/build/ai-inference-energy.duckdb)")
+    parser.add_argument("--no-parquet", action="store_true", help="skip the Parquet export")
+
+
+def run(args) -> int:
+    started = time.perf_counter()
+    package = load_package(args.package)
+    root = package.root
+    out_path = Path(args.out) if args.out else root / "build" / DATABASE_NAME
+    parquet_dir = None if args.no_parquet else out_path.parent / "parquet"
+
+    def progress(msg: str) -> None:
+        print(f"[{time.perf_counter() - started:5.2f}s] {msg}", file=sys.stderr, flush=True)
+
+    progress("validating the package")
+    problems = validation_problems(root)
+    if problems:
+        for problem in problems:
+            print(problem.as_text() if hasattr(problem, "as_text") else problem, file=sys.stderr)
+        print(f"build stopped: {len(problems)} validation problem(s); fix them and run `make build` again",
+              file=sys.stderr)
+        return 1
+    try:
+        summary = build_database(root, out_path, parquet_dir, progress=progress)
+    except (BuildError, duckdb.Error) as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return 1
+    progress("done")
+    print_summary(summary, out_path)
+    return 0
