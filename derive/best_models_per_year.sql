@@ -1,0 +1,81 @@
+-- best_models_per_year: the models the dashed trend lines of Figs. 3, 6, 9 and 10 are fitted on.
+-- Grain: one row per domain, selection and selected model (key: domain, selection, model,
+--   extra_data).
+-- Inputs: inference_energy (models with GFLOPs, Joules and score).
+-- Formula: selection 'best_score_per_year': per domain and calendar year of release, the
+--   model(s) with the highest score (Top-1 accuracy for CV, Fig. 3 and 9: "the models with
+--   highest accuracy for each year"; GLUE for NLP, Fig. 10: "same interpretation as in
+--   Fig. 9"; ties are all kept; NLP models without a GLUE score cannot be selected).
+--   Selection 'gflops_record' (NLP, Fig. 6: "models that, when released, become the most
+--   demanding model"): a model whose GFLOPs exceed those of every model released before it
+--   and are the largest of its release date.
+-- Reproduces: the point sets of the dashed lines of Figs. 3, 6, 9, 10 (not printed as lists).
+with
+
+inference_energy as (
+    select * from inference_energy
+),
+
+ranked as (
+    select
+        *,
+        rank() over (partition by domain, release_year order by score desc) as score_rank,
+    from inference_energy
+    where score is not null
+),
+
+best_score as (
+    select 'best_score_per_year' as selection, *
+    from ranked
+    where score_rank = 1
+),
+
+by_date as (
+    select domain, release_date, max(gflops) as max_gflops_on_date
+    from inference_energy
+    group by domain, release_date
+),
+
+running as (
+    select
+        *,
+        max(max_gflops_on_date) over (
+            partition by domain order by release_date rows between unbounded preceding and 1 preceding
+        ) as max_gflops_before,
+    from by_date
+),
+
+gflops_record as (
+    select 'gflops_record' as selection, inference_energy.*, cast(null as bigint) as score_rank,
+    from inference_energy
+    inner join running
+        on running.domain = inference_energy.domain
+        and running.release_date = inference_energy.release_date
+    where inference_energy.domain = 'nlp'
+        and inference_energy.gflops = running.max_gflops_on_date
+        and (running.max_gflops_before is null or inference_energy.gflops > running.max_gflops_before)
+),
+
+unioned as (
+    select * from best_score
+    union all by name
+    select * from gflops_record
+),
+
+final as (
+    select
+        domain,
+        selection,
+        release_year,
+        model,
+        extra_data,
+        release_date,
+        score_metric,
+        score,
+        gflops,
+        joules,
+    from unioned
+    order by domain, selection, release_date, model
+)
+
+select * from final

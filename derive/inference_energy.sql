@@ -1,0 +1,49 @@
+-- inference_energy: the estimated energy of one forward pass of every model.
+-- Grain: one row per model and training-data variant (key: domain, model, extra_data).
+-- Inputs: model_flops (Tables B.2, I.7), efficiency_trend (Fig. 8).
+-- Formula: gflops_per_watt = the domain's trend efficiency at the model's release date,
+--   10^(intercept + slope * decimal_year(release_date)); joules = gflops / gflops_per_watt
+--   (Eqs. 1-2: FLOPs / (FLOPs per Joule)). CV models use the CV (CNN) trend, NLP models the
+--   NLP trend, as Section 7 does.
+-- Reproduces: Figs. 9-14 (the paper prints no per-model Joules; the same formula at GPU
+--   launch dates reproduces Table K.10, see energy_validation).
+with
+
+model_flops as (
+    select * from model_flops
+),
+
+efficiency_trend as (
+    select * from efficiency_trend
+),
+
+with_efficiency as (
+    select
+        model_flops.*,
+        power(10, efficiency_trend.intercept
+            + efficiency_trend.slope_log10_per_year * decimal_year(model_flops.release_date)) as gflops_per_watt,
+    from model_flops
+    inner join efficiency_trend on efficiency_trend.domain = model_flops.domain
+),
+
+final as (
+    select
+        domain,
+        model,
+        extra_data,
+        architecture,
+        release_date,
+        release_year,
+        params_millions,
+        gflops,
+        gflops_per_token,
+        input_tokens,
+        gflops_per_watt,
+        gflops / gflops_per_watt as joules,
+        score_metric,
+        score,
+    from with_efficiency
+    order by domain, release_date, model, extra_data
+)
+
+select * from final

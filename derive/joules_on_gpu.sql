@@ -1,0 +1,61 @@
+-- joules_on_gpu(gpu_name, precision_name): the energy of one forward pass of every model on
+--   one GPU at one precision, at the GPU's efficiency instead of the trend.
+-- Grain: table macro, one row per model (key: domain, model, extra_data); no rows when the
+--   GPU/precision is unknown.
+-- Inputs: model_flops, gpu_peak_efficiency (Table J.8), gpu_efficiency (Table J.9).
+-- Formula: joules = gflops / gflops_per_watt. For 'Mixed' and 'TF32' the GPU's adapted,
+--   domain-specific efficiency of Table J.9 is used (CV models get the CNN row, NLP models the
+--   NLP row); any other precision ('FP32', 'FP16', 'FP16/FP32 Tensor') uses the peak
+--   efficiency of Table J.8 for both domains. The GPU is matched on gpu_key, so 'T4',
+--   'Tesla T4' and 'Nvidia Tesla T4' all work.
+-- Example: select model, joules from joules_on_gpu('A100', 'Mixed') where domain = 'cv'
+-- Reproduces: nothing printed; a what-if beside inference_energy (Figs. 9-10).
+create macro joules_on_gpu(gpu_name, precision_name) as table
+    with
+
+    model_flops as (
+        select * from model_flops
+    ),
+
+    peak as (
+        select domains.domain, gpu, gpu_key, precision, gflops_per_watt
+        from gpu_peak_efficiency
+        cross join (select unnest(['cv', 'nlp']) as domain) as domains
+        where precision not in ('Mixed', 'TF32')
+    ),
+
+    adapted as (
+        select domain, gpu, gpu_key, precision, gflops_per_watt
+        from gpu_efficiency
+        where is_adapted
+    ),
+
+    efficiencies as (
+        select * from peak
+        union all
+        select * from adapted
+    ),
+
+    chosen as (
+        select *
+        from efficiencies
+        where gpu_key = gpu_key(gpu_name) and lower(precision) = lower(precision_name)
+    ),
+
+    final as (
+        select
+            model_flops.domain,
+            model_flops.model,
+            model_flops.extra_data,
+            model_flops.release_date,
+            chosen.gpu,
+            chosen.precision,
+            model_flops.gflops,
+            chosen.gflops_per_watt,
+            model_flops.gflops / chosen.gflops_per_watt as joules,
+        from model_flops
+        inner join chosen on chosen.domain = model_flops.domain
+        order by model_flops.domain, model_flops.release_date, model_flops.model
+    )
+
+    select * from final
