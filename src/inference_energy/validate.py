@@ -1,0 +1,220 @@
+"""`inference-energy validate [PATH]`: check the package and print every problem at once.
+
+Order of work:
+1. schema lint + frictionless descriptor validation (schemalint.py): all metadata problems;
+2. each table read as text (csvread.py): format errors located on their line;
+3. the header against the schema: missing-label, extra-label, incorrect-label, ...;
+4. every cell, vectorised (pandera_schemas.py): types, constraints, keys, foreign keys,
+   references, markers, formula-like text, cross-field rules;
+5. when all that passes, the SQL checks (inference_energy.sqlchecks, if installed).
+
+Lines are physical CSV lines with the header on line 1, as frictionless counts them.
+Nothing is ever written: the command only reads.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import sys
+from pathlib import Path
+
+from inference_energy.metadata import DESCRIPTOR, Package, Resource, descriptor_path, load_package
+from inference_energy.problems import Problem
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", default=".", help="package folder or its datapackage.json (default: .)")
+    parser.add_argument("--format", choices=("text", "github"), default="text",
+                        help="text: file:line: column 'c' = 'v': rule (code); github: ::error annotations")
+
+
+def run(args: argparse.Namespace) -> int:
+    stats: dict[str, int] = {}
+    problems = validate_package(args.path, stats=stats)
+    for p in problems:
+        print(p.as_github() if args.format == "github" else p.as_text())
+    if problems:
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}", file=sys.stderr)
+        return 1
+    print(f"valid: {stats.get('resources', 0)} resources, {stats.get('rows', 0)} rows")
+    return 0
+
+
+def sort_key(p: Problem):
+    return (p.file, p.line if p.line is not None else 0, p.column or "", p.code, p.rule)
+
+
+def validate_package(path: str | Path = ".", stats: dict | None = None) -> list[Problem]:
+    """Every problem of the package at `path` (a folder or its datapackage.json), sorted by file and line."""
+    from inference_energy.schemalint import lint_package
+
+    problems = lint_package(path)
+    if any(p.file == DESCRIPTOR and p.code == "invalid-json" for p in problems):
+        return sorted(problems, key=sort_key)
+    try:
+        package = load_package(path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        problems.append(Problem(DESCRIPTOR, None, None, None, f"cannot load the package: {exc}", "package-error"))
+        return sorted(problems, key=sort_key)
+    broken_schemas = {p.file for p in problems if p.code in ("invalid-json", "missing-file", "schema-error", "unsupported-type")}
+    row_problems, rows = check_tables(package, skip={n for n, r in package.resources.items()
+                                                      if _rel(package, r.schema_path) in broken_schemas})
+    problems.extend(row_problems)
+    if stats is not None:
+        stats["resources"] = len(package.resources)
+        stats["rows"] = rows
+    if not problems:
+        problems.extend(_sql_checks(package))
+    return sorted(problems, key=sort_key)
+
+
+def _rel(package: Package, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(package.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def check_header(resource: Resource, header: list[str]) -> list[Problem]:
+    """Header labels against the schema's field names, position by position (frictionless' codes)."""
+    rel, names, problems = resource.relpath, resource.field_names, []
+    seen = set()
+    for i in range(max(len(header), len(names))):
+        label = header[i] if i < len(header) else None
+        name = names[i] if i < len(names) else None
+        if label is None:
+            problems.append(Problem(rel, 1, name, None, f"the header has no column '{name}' (field {i + 1} of the schema): add it", "missing-label"))
+        elif name is None:
+            problems.append(Problem(rel, 1, label, None, f"column {i + 1} '{label}' is not in the schema: remove it, or add the field to {_schema_rel(resource)}", "extra-label"))
+        elif label == "":
+            problems.append(Problem(rel, 1, name, None, f"column {i + 1} has no label: write '{name}'", "blank-label"))
+        elif label in seen:
+            problems.append(Problem(rel, 1, label, None, f"column {i + 1} repeats the label '{label}': labels must be unique", "duplicate-label"))
+        elif label != name:
+            problems.append(Problem(rel, 1, label, None, f"column {i + 1} is '{label}' but the schema's field {i + 1} is '{name}': rename or reorder the columns to the schema's order", "incorrect-label"))
+        if label:
+            seen.add(label)
+    return problems
+
+
+def _schema_rel(resource: Resource) -> str:
+    return f"schemas/{resource.schema_path.name}"
+
+
+def check_tables(package: Package, skip: set[str] = frozenset()) -> tuple[list[Problem], int]:
+    """Read every table, check headers and cells; return the problems and the number of data rows."""
+    import numpy as np
+    import pandera.pandas as pa
+
+    from inference_energy.csvread import read_csv_text
+    from inference_energy.pandera_schemas import Context, build_schema, marker_columns, reference_ids
+
+    problems: list[Problem] = []
+    frames = {}
+    rows = 0
+    for name, res in package.resources.items():
+        if name in skip or not res.path.is_file():
+            continue
+        table = read_csv_text(res.path, res.relpath)
+        problems.extend(table.problems)
+        if table.frame is None:
+            continue
+        rows += len(table.frame)
+        problems.extend(check_header(res, table.header))
+        positions = {}
+        counts = {label: table.header.count(label) for label in table.header}
+        for i, label in enumerate(table.header):
+            if label in res.field_names and counts[label] == 1:
+                positions[label] = i
+        frame = table.frame.iloc[:, list(positions.values())]
+        frame.columns = list(positions)
+        # blank rows: every cell empty; reported once and not checked further
+        if len(frame.columns) == len(table.header) and len(frame):
+            blank = np.logical_and.reduce([_empty(frame[c]) for c in frame.columns])
+            if blank.any():
+                for line in frame.index[blank]:
+                    problems.append(Problem(res.relpath, int(line), None, None, "the row is blank: delete it", "blank-row"))
+                frame = frame[~blank]
+        frames[name] = frame
+
+    context = Context(frames=frames)
+    if "references" in frames and "ref_id" in frames["references"]:
+        context.ref_ids = reference_ids(frames["references"])
+    if "markers" in frames and {"symbol", "allowed_columns"} <= set(frames["markers"].columns):
+        context.marker_columns = marker_columns(frames["markers"])
+
+    for name, frame in frames.items():
+        res = package.resources[name]
+        schema, rules = build_schema(res, frame, context)
+        try:
+            schema.validate(frame, lazy=True, inplace=True)
+        except pa.errors.SchemaErrors as exc:
+            problems.extend(_failures_to_problems(exc.failure_cases, rules, frame, res.relpath))
+    # pandera keeps each validated frame's schema (whose checks hold frames) in a global
+    # registry until the frame dies, and its clean-up fails noisily at interpreter exit:
+    # unregister the schemas and free the frames now.
+    empty = pa.DataFrameSchema()
+    for frame in frames.values():
+        frame.pandera.add_schema(empty)
+    frames.clear()
+    context.frames.clear()
+    gc.collect()
+    return problems, rows
+
+
+def _empty(series):
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = series.cat.categories
+        hit = np.flatnonzero(cats == "")
+        if not len(hit):
+            return np.zeros(len(series), dtype=bool)
+        return series.cat.codes.to_numpy() == hit[0]
+    return (series == "").to_numpy(dtype=bool)
+
+
+def _failures_to_problems(failures, rules, frame, relpath: str) -> list[Problem]:
+    """pandera's failure cases -> one Problem per (check, row), with the raw cell text."""
+    problems = []
+    failures = failures[failures["index"].notna()]
+    failures = failures.drop_duplicates(["check", "index"])
+    for check, index in zip(failures["check"].tolist(), failures["index"].tolist()):
+        rule = rules.get(check)
+        if rule is None:  # a pandera-level failure (should not happen: no dtypes, no coercion)
+            problems.append(Problem(relpath, None, None, None, str(check), "schema-error"))
+            continue
+        line = int(index)
+        cols = [c.strip() for c in rule.column.split(",")]
+        values = [str(frame.at[line, c]) for c in cols if c in frame.columns]
+        value = ", ".join(values) if values else None
+        text = rule.text
+        if rule.key:
+            text = text.replace("an earlier line", f"line {_first_line(frame, rule.key, line)}")
+        problems.append(Problem(relpath, line, rule.column, value, text, rule.code))
+    return problems
+
+
+def _first_line(frame, key: tuple[str, ...], line: int) -> int:
+    mask = None
+    for c in key:
+        m = frame[c].astype(object).to_numpy() == frame.at[line, c]
+        mask = m if mask is None else mask & m
+    return int(frame.index[mask][0])
+
+
+def _sql_checks(package: Package) -> list[Problem]:
+    """The SQL checks of derive/checks/*.sql, when the module that runs them exists."""
+    try:
+        module = importlib.import_module("inference_energy.sqlchecks")
+    except ImportError as exc:
+        if exc.name in ("inference_energy.sqlchecks",):
+            return []
+        raise
+    return list(module.run_checks(package))
+
+
+if __name__ == "__main__":
+    sys.exit(run(argparse.Namespace(path=sys.argv[1] if len(sys.argv) > 1 else ".", format="text")))
