@@ -174,12 +174,17 @@ def changelog_problems(head_root: Path, version: str) -> list[Problem]:
 # ---------------------------------------------------------------------------- base
 
 
-def default_base(repo: Path) -> str:
-    """The merge-base with origin/main (in a pull request: the base branch tip), else HEAD~1."""
+def default_base(repo: Path) -> tuple[str, str]:
+    """(revision, label): the merge-base with origin/main, else HEAD~1.
+
+    In a pull request's merge checkout the merge-base is the base branch tip; on a local
+    branch that is behind main it leaves out main's newer commits.
+    """
     if is_revision("origin/main", repo):
-        return run_git(["merge-base", "HEAD", "origin/main"], repo).decode().strip()
+        sha = run_git(["merge-base", "HEAD", "origin/main"], repo).decode().strip()
+        return sha, f"origin/main (merge-base {sha[:9]})"
     if is_revision("HEAD~1", repo):
-        return "HEAD~1"
+        return "HEAD~1", "HEAD~1"
     raise SideError("no base to compare with (no origin/main, no parent commit): pass --base")
 
 
@@ -203,15 +208,16 @@ def report(result: VersionCheck, base: str) -> str:
 
 def run(args) -> int:
     try:
-        base = args.base or default_base(repo_root(Path(args.package).resolve()))
-        with opened_side(base) as base_root:
-            result = check_version(base_root, load_package(args.package).root)
+        head_root = load_package(args.package).root
+        base, label = (args.base, args.base) if args.base else default_base(repo_root(head_root))
+        with opened_side(base, None if Path(base).exists() else repo_root(head_root)) as base_root:
+            result = check_version(base_root, head_root)
     except (SideError, ValueError, OSError) as exc:
         print(f"check-version failed: {exc}")
         return 1
     for problem in result.problems:
         print(problem.as_github() if args.format == "github" else problem.as_text())
-    print(report(result, base))
+    print(report(result, label))
     if result.problems:
         print(f"check-version failed: {len(result.problems)} problem(s)")
         return 1

@@ -1,0 +1,78 @@
+"""`load()`: a release's tables as typed DataFrames, only after its hashes are checked."""
+import csv
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from inference_energy.loader import VerificationError, load
+from inference_energy.metadata import load_package
+from inference_energy.release import make_release
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_FILES = ("datapackage.json", "tables", "schemas", "derive", "CHANGELOG.md", "LICENSE", "CITATION.cff")
+
+
+def copy_package(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in PACKAGE_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        elif source.is_file():
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    base = tmp_path_factory.mktemp("load")
+    return make_release(copy_package(base / "package"), base / "dist")
+
+
+def csv_rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_table_loads_from_the_zip_with_its_rows(release):
+    tables = load(release.zip)
+    package = load_package(release.folder)
+    assert list(tables) == list(package.resources)
+    for name, resource in package.resources.items():
+        assert list(tables[name].columns) == resource.field_names
+        assert len(tables[name]) == len(csv_rows(resource.path))
+
+
+def test_columns_are_typed_from_the_schemas(release):
+    tables = load(release.folder)
+    gpus, nlp, vit = tables["gpus"], tables["nlp_models"], tables["vit_flops_by_resolution"]
+    assert gpus["tflops"].dtype == "Float64" and nlp["input_tokens"].dtype == "Int64"
+    assert vit["used_for_inference"].dtype == "boolean" and gpus["gpu"].dtype == "string"
+    assert pd.api.types.is_datetime64_any_dtype(gpus["launch_date"])
+    a100 = gpus[(gpus["gpu"] == "A100") & (gpus["precision"] == "FP16")].iloc[0]
+    assert (a100["tflops"], a100["tdp_watts"], a100["launch_date"]) == (78.0, 400.0, pd.Timestamp("2020-04-14"))
+    # an empty cell is missing, never 0 or "": the same count as empty cells in the CSV
+    empty = sum(row["glue_score"] == "" for row in csv_rows(release.folder / "tables/nlp_models.csv"))
+    assert empty > 0 and nlp["glue_score"].isna().sum() == empty
+
+
+def test_a_file_url_loads_like_a_path(release):
+    tables = load(release.zip.resolve().as_uri())
+    assert len(tables["gpus"]) == len(csv_rows(release.folder / "tables/gpus.csv"))
+
+
+def test_a_tampered_release_does_not_load(release, tmp_path):
+    folder = Path(shutil.copytree(release.folder, tmp_path / release.folder.name))
+    path = folder / "tables/gpus.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("A100,FP16,78.00,", "A100,FP16,98.00,"),
+                    encoding="utf-8")
+    with pytest.raises(VerificationError, match="tables/gpus.csv: SHA-256 differs"):
+        load(folder)
+
+
+def test_a_source_checkout_loads_only_without_verification():
+    with pytest.raises(VerificationError, match="SHA256SUMS: missing"):
+        load(ROOT)
+    assert len(load(ROOT, verify=False)["markers"]) == len(csv_rows(ROOT / "tables/markers.csv"))

@@ -1,0 +1,163 @@
+"""`release` on a copy of the real package: contents, hashes, database, reproducible zip, refusals."""
+import csv
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from inference_energy.cli import main
+from inference_energy.metadata import load_package
+from inference_energy.release import ReleaseRefused, make_release
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_FILES = ("datapackage.json", "tables", "schemas", "derive", "CHANGELOG.md", "LICENSE", "CITATION.cff")
+VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+NAME = f"ai-inference-energy-{VERSION}"
+
+
+def copy_package(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in PACKAGE_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        elif source.is_file():
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} should occur once in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def data_rows(path: Path) -> int:
+    with open(path, encoding="utf-8", newline="") as f:
+        return sum(1 for _ in csv.reader(f)) - 1
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> Path:
+    return copy_package(tmp_path_factory.mktemp("release") / "package")
+
+
+@pytest.fixture(scope="module")
+def release(package):
+    return make_release(package, package.parent / "dist")
+
+
+def test_the_release_folder_holds_every_artifact(release, package):
+    names = load_package(package).resources
+    folder = release.folder
+    assert folder.name == NAME and release.zip.name == f"{NAME}.zip"
+    for name, resource in names.items():
+        assert (folder / resource.relpath).read_bytes() == resource.path.read_bytes()
+        assert (folder / f"schemas/{name}.schema.json").is_file()
+        assert (folder / f"parquet/{name}.parquet").is_file()
+    assert (folder / "ai-inference-energy.duckdb").is_file()
+    assert (folder / "CHANGELOG.md").is_file() and (folder / "SHA256SUMS").is_file()
+    assert not list(package.parent.joinpath("dist").glob(".*")), "no temporary folder is left behind"
+
+
+def test_each_resource_has_bytes_and_a_sha256_hash(release, package):
+    descriptor = json.loads((release.folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["version"] == VERSION
+    for entry in descriptor["resources"]:
+        data = (package / entry["path"]).read_bytes()  # the source CSV, hashed independently
+        assert entry["bytes"] == len(data)
+        assert entry["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_sha256sums_lists_every_file_and_sha256sum_agrees(release):
+    lines = (release.folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    listed = [line.split("  ", 1)[1] for line in lines]
+    files = sorted(p.relative_to(release.folder).as_posix() for p in release.folder.rglob("*")
+                   if p.is_file() and p.name != "SHA256SUMS")
+    assert listed == files
+    for line in lines:
+        digest, rel = line.split("  ", 1)
+        assert hashlib.sha256((release.folder / rel).read_bytes()).hexdigest() == digest
+    if shutil.which("sha256sum"):
+        subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=release.folder, check=True)
+    zip_sum = (release.zip.parent / f"{NAME}.zip.sha256").read_text(encoding="utf-8")
+    assert zip_sum == f"{hashlib.sha256(release.zip.read_bytes()).hexdigest()}  {NAME}.zip\n"
+
+
+def test_database_and_parquet_hold_the_released_rows(release):
+    con = duckdb.connect(str(release.folder / "ai-inference-energy.duckdb"), read_only=True)
+    try:
+        for entry in json.loads((release.folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]:
+            expected = data_rows(release.folder / entry["path"])
+            assert con.execute(f'select count(*) from "{entry["name"]}"').fetchone()[0] == expected
+            parquet = (release.folder / "parquet" / f"{entry['name']}.parquet").as_posix()
+            assert con.execute(f"select count(*) from read_parquet('{parquet}')").fetchone()[0] == expected
+        assert con.execute("select tflops from gpus where gpu = 'A100' and precision = 'FP16'").fetchone() == (78.0,)
+        assert con.execute("select count(*) from efficiency_trend").fetchone()[0] >= 1  # views are in the file
+    finally:
+        con.close()
+
+
+def test_the_zip_is_the_folder_with_sorted_entries_and_the_changelog_date(release):
+    date = re.search(rf"^## \[{re.escape(VERSION)}\] - (\d{{4}})-(\d\d)-(\d\d)",
+                     (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.M)
+    with zipfile.ZipFile(release.zip) as archive:
+        infos = archive.infolist()
+        names = [i.filename for i in infos]
+        assert names == sorted(names)
+        assert names == sorted(f"{NAME}/{p.relative_to(release.folder).as_posix()}"
+                               for p in release.folder.rglob("*") if p.is_file())
+        assert {i.date_time for i in infos} == {tuple(int(g) for g in date.groups()) + (0, 0, 0)}
+        assert archive.read(f"{NAME}/tables/gpus.csv") == (release.folder / "tables/gpus.csv").read_bytes()
+
+
+def test_the_same_package_gives_the_same_zip_bytes(release, package, tmp_path):
+    # Another process (another pid, another temp folder name), another dist folder.
+    code = "import sys; from inference_energy.release import make_release; make_release(sys.argv[1], sys.argv[2])"
+    subprocess.run([sys.executable, "-c", code, str(package), str(tmp_path / "dist")], check=True,
+                   capture_output=True)
+    assert (tmp_path / "dist" / f"{NAME}.zip").read_bytes() == release.zip.read_bytes()
+    assert (tmp_path / "dist" / NAME / "ai-inference-energy.duckdb").read_bytes() == \
+        (release.folder / "ai-inference-energy.duckdb").read_bytes()
+
+
+def test_a_release_is_never_overwritten(release, package, capsys):
+    before = release.zip.read_bytes()
+    with pytest.raises(ReleaseRefused, match="already exists: a release is never overwritten"):
+        make_release(package, release.zip.parent)
+    assert main(["release", "--package", str(package), "--dist", str(release.zip.parent)]) == 1
+    assert "release refused:" in capsys.readouterr().err
+    assert release.zip.read_bytes() == before
+
+
+def test_a_version_without_a_changelog_section_is_refused(tmp_path):
+    package = copy_package(tmp_path / "package")
+    edit(package / "datapackage.json", f'"version": "{VERSION}"', '"version": "9.9.9"')
+    with pytest.raises(ReleaseRefused, match=re.escape("CHANGELOG.md has no section '## [9.9.9] - YYYY-MM-DD'")):
+        make_release(package, tmp_path / "dist")
+    assert not (tmp_path / "dist").exists()
+
+
+def test_an_invalid_contribution_is_refused_with_line_and_rule(tmp_path, capsys):
+    package = copy_package(tmp_path / "package")
+    lines = data_rows(package / "tables/cv_models.csv") + 1  # the header is line 1
+    with open(package / "tables/cv_models.csv", "a", encoding="utf-8") as f:
+        f.write("ZZ-Unknown-Ref,,999,80.0,,,10,,,1.0,,,flops,2022-01-10,CNN,\n")
+        f.write('"=HYPERLINK(""http://example.org"")",,37,80.0,,,10,,,1.0,,,flops,2022-01-10,CNN,\n')
+    with pytest.raises(ReleaseRefused) as refused:
+        make_release(package, tmp_path / "dist")
+    found = {(p.file, p.line, p.column, p.code) for p in refused.value.problems}
+    assert ("tables/cv_models.csv", lines + 1, "model_refs", "unknown-reference") in found
+    assert ("tables/cv_models.csv", lines + 2, "model", "formula-like-cell") in found
+    assert not (tmp_path / "dist").exists()
+    assert main(["release", "--package", str(package), "--dist", str(tmp_path / "dist")]) == 1
+    err = capsys.readouterr().err
+    assert f"tables/cv_models.csv:{lines + 1}: column 'model_refs' = '999'" in err
+    assert "(formula-like-cell)" in err and "release refused:" in err
