@@ -161,3 +161,41 @@ def test_an_invalid_contribution_is_refused_with_line_and_rule(tmp_path, capsys)
     err = capsys.readouterr().err
     assert f"tables/cv_models.csv:{lines + 1}: column 'model_refs' = '999'" in err
     assert "(formula-like-cell)" in err and "release refused:" in err
+
+
+def test_frictionless_accepts_the_release_descriptor_and_checks_its_hashes(release, tmp_path):
+    from frictionless import validate
+
+    assert validate(release.folder / "datapackage.json").valid
+    folder = Path(shutil.copytree(release.folder, tmp_path / NAME))
+    edit(folder / "tables/gpus.csv", "A100,FP16,78.00,", "A100,FP16,79.00,")
+    report = validate(folder / "datapackage.json")
+    assert not report.valid
+    assert "hash-count" in {error.type for task in report.tasks for error in task.errors}
+
+
+def fenced(page: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", page, re.S)
+
+
+def test_the_contributing_example_is_what_the_tools_do(tmp_path):
+    """CONTRIBUTING.md's worked example, replayed: its rows, its error message, its version bump."""
+    from inference_energy.validate import validate_package
+    from inference_energy.versioning import bump, check_version
+
+    page = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    reference, attempt, fixed = fenced(page, "csv")
+    [changelog] = [b for b in fenced(page, "markdown") if b.startswith("## [1.1.0]")]
+    [shown_error] = [line for b in fenced(page, "console") for line in b.splitlines() if "(constraint-error)" in line]
+    base, head = copy_package(tmp_path / "base"), copy_package(tmp_path / "head")
+    with open(head / "tables/references.csv", "a", encoding="utf-8") as f:
+        f.write(reference)
+    edit(head / "tables/cv_models.csv", "\nCrossViT-15,", "\n" + attempt + "CrossViT-15,")
+    assert [p.as_text() for p in validate_package(head)] == [shown_error]
+    edit(head / "tables/cv_models.csv", attempt, fixed)
+    assert validate_package(head) == []
+    assert [p.code for p in check_version(base, head).problems] == ["version-bump-needed"]
+    minor = bump(VERSION, "minor")  # 1.1.0 in the example, which starts from 1.0.0
+    edit(head / "datapackage.json", f'"version": "{VERSION}"', f'"version": "{minor}"')
+    edit(head / "CHANGELOG.md", "## [Unreleased]\n", "## [Unreleased]\n\n" + changelog.replace("[1.1.0]", f"[{minor}]"))
+    assert check_version(base, head).problems == []

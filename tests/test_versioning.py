@@ -150,3 +150,14 @@ def test_cli_against_a_git_base(tmp_path, capsys, monkeypatch):
     assert f"::error file=datapackage.json,line={VERSION_LINE},title=version-bump-needed::" in out
     assert main(["check-version", "--base", "HEAD"]) == 0  # the working tree equals HEAD
     assert "tables/ and schemas/ are as in HEAD" in capsys.readouterr().out
+
+
+def test_the_policy_page_lists_every_kind_of_change_at_its_level():
+    from inference_energy.diff import LEVEL
+
+    page = (ROOT / "docs/releases.md").read_text(encoding="utf-8")
+    documented = {}
+    for level in ("MAJOR", "MINOR", "PATCH"):
+        row = re.search(rf"^\| \*\*{level}\*\* .*$", page, re.M).group(0)
+        documented |= {kind: level.lower() for kind in re.findall(r"`([a-z-]+)`", row.split("|")[3])}
+    assert documented == LEVEL

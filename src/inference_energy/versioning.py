@@ -201,9 +201,12 @@ def add_arguments(parser) -> None:
 def report(result: VersionCheck, base: str) -> str:
     if not result.changed_files:
         return f"check-version: tables/ and schemas/ are as in {base}; version {result.head_version}"
+    if result.required is None:  # the version itself could not be read
+        return f"check-version: tables/ or schemas/ changed since {base}"
     why = "; ".join(result.reasons[:3])
-    return (f"check-version: tables/ or schemas/ changed since {base} ({why}); {result.level.upper()} bump needed: "
-            f"{result.base_version} -> {result.head_version} (at least {result.required})")
+    verdict = "is enough" if parse_version(result.head_version) >= parse_version(result.required) else "is not enough"
+    return (f"check-version: tables/ or schemas/ changed since {base} ({why}); a {result.level.upper()} bump "
+            f"needs {result.required} or higher: {result.base_version} -> {result.head_version} {verdict}")
 
 
 def run(args) -> int:
