@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,13 +88,43 @@ def _read_fast(data: bytes) -> pd.DataFrame:
             i: (str if i >= sample.shape[1] or sample[i].nunique() > HIGH_CARDINALITY * len(sample) else "category")
             for i in range(ncols)
         }
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _categories_stay_text():
         warnings.simplefilter("ignore")  # a ragged row is caught by _regular, then located
         frame = pd.read_csv(io.BytesIO(data), skiprows=1, dtype=dtype, names=range(ncols), index_col=False, **options)
     if frame.shape[1] != ncols:
         raise pd.errors.ParserError("column count differs from the header")
+    converted = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)
+                 and not pd.api.types.is_string_dtype(frame[c].cat.categories.dtype)]
+    if converted:  # a pandas without the hook below: read those columns again, as text
+        again = pd.read_csv(io.BytesIO(data), skiprows=1, dtype=str, names=range(ncols), index_col=False,
+                            usecols=converted, **options)
+        for c in converted:
+            frame[c] = again[c]
     frame.attrs["header"] = header
     return frame
+
+
+@contextmanager
+def _categories_stay_text():
+    """Keep the C reader from turning categories that all look numeric or boolean into numbers.
+
+    pandas converts the categories of a 'category' column when every one of them parses as a
+    number or a boolean ('061.00' would become 61.0, 'false' False): text would be lost before
+    it is checked. The reader asks `Categorical._maybe_convert_categories`, whose documented
+    answer None means "no conversion applies"; answer None while we read. The caller checks
+    the result and re-reads as text any column this did not protect.
+    """
+    from pandas.core.arrays.categorical import Categorical
+
+    original = Categorical.__dict__.get("_maybe_convert_categories")
+    if original is None:
+        yield
+        return
+    Categorical._maybe_convert_categories = staticmethod(lambda *args, **kwargs: None)
+    try:
+        yield
+    finally:
+        Categorical._maybe_convert_categories = original
 
 
 def _regular(data: bytes, frame: pd.DataFrame) -> bool:

@@ -162,9 +162,6 @@ def frictionless_descriptor_problems(desc_path: Path, root: Path, resources: lis
     from frictionless import Package, Schema  # imported only here: it costs ~0.2 s
 
     problems = []
-    report = Package.validate_descriptor(str(desc_path))
-    for err in report.flatten(["type", "note"]):
-        problems.append(Problem(DESCRIPTOR, None, None, None, f"frictionless: {err[1]}", err[0]))
     for res in resources:
         ref = res.get("schema") if isinstance(res, dict) else None
         if isinstance(ref, str) and (root / ref).is_file():
@@ -174,4 +171,9 @@ def frictionless_descriptor_problems(desc_path: Path, root: Path, resources: lis
                 continue  # reported by the lint
             for err in Schema.validate_descriptor(schema).flatten(["type", "note"]):
                 problems.append(Problem(ref, None, None, None, f"frictionless: {err[1]}", err[0]))
+    # the package's own errors; a schema's errors come again here: keep them on the schema file
+    seen = {p.rule for p in problems}
+    for err in Package.validate_descriptor(str(desc_path)).flatten(["type", "note"]):
+        if f"frictionless: {err[1]}" not in seen:
+            problems.append(Problem(DESCRIPTOR, None, None, None, f"frictionless: {err[1]}", err[0]))
     return problems

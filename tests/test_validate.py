@@ -1,0 +1,285 @@
+"""The validator: the real package passes, every invalid fixture fails with exactly its expected
+problems, the CLI prints them in both formats, nothing is written, and frictionless agrees."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from inference_energy import csvread
+from inference_energy.cli import main
+from inference_energy.problems import Problem
+from inference_energy.validate import validate_package
+
+ROOT = Path(__file__).resolve().parents[1]
+INVALID = ROOT / "tests" / "fixtures" / "invalid"
+CASES = sorted(p.name for p in INVALID.iterdir() if (p / "expected.txt").is_file())
+
+
+def compact(p: Problem) -> str:
+    where = f"{p.file}:{p.line}" if p.line is not None else f"{p.file} -"
+    return f"{where} {p.column or '-'} {p.code}"
+
+
+def expected(case: str) -> list[str]:
+    return (INVALID / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(params=["plain", "categorical"])
+def read_mode(request, monkeypatch):
+    """Run a test with the small-table reader and again with the big-table (categorical) fast path."""
+    if request.param == "categorical":
+        monkeypatch.setattr(csvread, "SAMPLE_ROWS", 1)
+        monkeypatch.setattr(csvread, "HIGH_CARDINALITY", 1.01)
+    return request.param
+
+
+# ------------------------------------------------------------------ the real package
+def test_the_real_package_is_valid(read_mode):
+    assert [p.as_text() for p in validate_package(ROOT)] == []
+
+
+def test_the_cli_says_valid_and_exits_0(capsys):
+    assert main(["validate", str(ROOT)]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith("valid: ") and out[0].endswith(" rows")
+    resources = len(json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["resources"])
+    assert out[0].startswith(f"valid: {resources} resources, ")
+
+
+def test_frictionless_validates_the_real_package():
+    from frictionless import validate
+
+    report = validate(str(ROOT / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:20]
+
+
+def test_validate_accepts_the_descriptor_path_too():
+    assert validate_package(ROOT / "datapackage.json") == []
+
+
+# ------------------------------------------------------------------ invalid fixtures
+@pytest.mark.parametrize("case", CASES)
+def test_each_invalid_fixture_fails_with_exactly_its_expected_problems(case, read_mode):
+    assert sorted(compact(p) for p in validate_package(INVALID / case)) == expected(case)
+
+
+def test_the_fixture_cases_cover_the_issue():
+    required = {"duplicate_primary_key", "unknown_reference", "marker_not_allowed", "negative_gflops",
+                "accuracy_above_100", "impossible_date", "missing_required", "unknown_column",
+                "header_out_of_order", "formula_like_cell", "broken_quote"}
+    assert required <= set(CASES)
+
+
+def test_problems_are_sorted_by_file_and_line(package_copy):
+    import csv
+    import io
+
+    path = package_copy / "tables" / "gpus.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[12][2] = "-1"  # tflops on line 13
+    rows[3][3] = "x"    # tdp_watts on line 4
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    problems = validate_package(package_copy)
+    assert [(p.file, p.line, p.column) for p in problems] == [
+        ("tables/gpus.csv", 4, "tdp_watts"), ("tables/gpus.csv", 13, "tflops")]
+
+
+def test_every_problem_in_one_run(package_copy):
+    """Several broken tables: all their problems come out together, not the first one only."""
+    for table, old, new in (("gpus.csv", "2020-04-14", "2020-04-31"), ("nlp_models.csv", ",flops,", ",flops-ish,")):
+        path = package_copy / "tables" / table
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    files = {p.file for p in validate_package(package_copy)}
+    assert files == {"tables/gpus.csv", "tables/nlp_models.csv"}
+
+
+def test_a_late_error_in_a_big_table_is_on_its_physical_line(package_copy):
+    """More rows than the sample: the categorical fast path, and lines still exact."""
+    path = package_copy / "tables" / "cv_models.csv"
+    header, first, *_ = path.read_text(encoding="utf-8").splitlines()
+    cells = first.split(",")
+    lines = [header]
+    for i in range(csvread.SAMPLE_ROWS + 500):
+        cells[0] = f"Synthetic-{i}"
+        lines.append(",".join(cells))
+    bad = len(lines) - 3  # index in `lines` = physical line - 1
+    lines[bad] = lines[bad].replace(",2012-06-01,", ",2012-6-01,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [compact(p) for p in validate_package(package_copy)] == [
+        f"tables/cv_models.csv:{bad + 1} release_date type-error"]
+
+
+def test_quoted_line_breaks_keep_line_numbers_right(package_copy):
+    path = package_copy / "tables" / "gpus.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace("A100,", '"A100\nrev 2",', 1)  # the cell spans lines 2-3
+    lines[5] = lines[5].replace(",Server,", ",Servre,")        # physical line 7 after the split
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert [compact(p) for p in validate_package(package_copy)] == ["tables/gpus.csv:7 gpu_type constraint-error"]
+
+
+def test_invalid_utf8_is_located(package_copy):
+    path = package_copy / "tables" / "gpus.csv"
+    data = path.read_bytes().split(b"\n")
+    data[4] = data[4].replace(b"Server", b"Serv\xe9r")
+    path.write_bytes(b"\n".join(data))
+    assert [compact(p) for p in validate_package(package_copy)] == ["tables/gpus.csv:5 - encoding-error"]
+
+
+# ------------------------------------------------------------------ the command line
+def test_text_output_and_exit_code(capsys):
+    assert main(["validate", str(INVALID / "negative_gflops")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        "tables/cv_models.csv:5: column 'gflops' = '-1.5': must be a number > 0 (exclusiveMinimum 0) (constraint-error)"]
+    assert captured.err.strip() == "1 problem"
+
+
+def test_github_output(capsys):
+    assert main(["validate", "--format", "github", str(INVALID / "header_out_of_order")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2
+    assert all(line.startswith("::error file=tables/gpus.csv,line=1,title=incorrect-label::tables/gpus.csv:1: column '")
+               for line in out)
+
+
+def test_the_summary_counts_problems(capsys):
+    assert main(["validate", str(INVALID / "header_out_of_order")]) == 1
+    assert capsys.readouterr().err.strip() == "2 problems"
+
+
+def test_a_missing_package_is_a_problem_not_a_traceback(tmp_path, capsys):
+    assert main(["validate", str(tmp_path)]) == 1
+    assert "datapackage.json" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("case", ["negative_gflops", "broken_quote", "schema_lint"])
+def test_validate_never_writes(case, tmp_path, capsys):
+    import shutil
+
+    folder = shutil.copytree(INVALID / case, tmp_path / case)
+    before = tree_hashes(folder)
+    main(["validate", str(folder)])
+    assert tree_hashes(folder) == before
+
+
+def test_validate_never_writes_to_the_real_package(capsys):
+    before = tree_hashes(ROOT / "tables") | {"datapackage.json": hashlib.sha256((ROOT / "datapackage.json").read_bytes()).hexdigest()}
+    main(["validate", str(ROOT)])
+    after = tree_hashes(ROOT / "tables") | {"datapackage.json": hashlib.sha256((ROOT / "datapackage.json").read_bytes()).hexdigest()}
+    assert after == before
+
+
+# ------------------------------------------------------------------ the SQL-check hook
+def test_sql_checks_run_only_when_rows_pass(monkeypatch):
+    calls = []
+    fake = types.ModuleType("inference_energy.sqlchecks")
+
+    def run_checks(package):
+        calls.append(package.root)
+        return [Problem("derive/checks/x.sql", None, None, None, "1 violating row", "sql-check")]
+
+    fake.run_checks = run_checks
+    monkeypatch.setitem(sys.modules, "inference_energy.sqlchecks", fake)
+    assert [p.code for p in validate_package(ROOT)] == ["sql-check"]
+    assert [p.code for p in validate_package(INVALID / "negative_gflops")] == ["constraint-error"]
+    assert calls == [ROOT]
+
+
+def test_validate_works_without_the_sql_check_module(monkeypatch):
+    monkeypatch.setitem(sys.modules, "inference_energy.sqlchecks", None)  # import raises ImportError
+    assert validate_package(ROOT) == []
+
+
+# ------------------------------------------------------------------ conformance with frictionless
+# Where both validators check the same thing they must flag the same lines. Documented
+# differences (docs/error-codes.md): NaN/INF are numbers to frictionless (NaN then fails a
+# minimum as constraint-error; ours is type-error), a broken quote is a source-error for us and
+# missing/constraint errors on the same line for frictionless, and frictionless adds a
+# primary-key error to a blank row.
+SAME_CODES = ["accuracy_above_100", "duplicate_primary_key", "impossible_date", "missing_required",
+              "negative_gflops", "text_in_number", "ragged_rows", "header_out_of_order",
+              "unknown_column", "unknown_marker"]
+SAME_LINES = ["nan_number", "broken_quote", "blank_row"]
+
+
+def frictionless_errors(case: str) -> list[tuple[str, int, str]]:
+    from frictionless import validate
+
+    report = validate(str(INVALID / case / "datapackage.json"))
+    out = []
+    for task in report.tasks:
+        for err in task.errors:
+            out.append((task.place, getattr(err, "row_number", None) or 1, err.type))
+    return out
+
+
+@pytest.mark.parametrize("case", SAME_CODES)
+def test_frictionless_reports_the_same_lines_and_codes(case):
+    ours = sorted((p.file, p.line, p.code) for p in validate_package(INVALID / case))
+    assert sorted(frictionless_errors(case)) == ours
+
+
+@pytest.mark.parametrize("case", SAME_LINES)
+def test_frictionless_reports_the_same_lines(case):
+    ours = {(p.file, p.line) for p in validate_package(INVALID / case)}
+    assert {(f, line) for f, line, _ in frictionless_errors(case)} == ours
+
+
+# ------------------------------------------------------------------ the CSV reader
+@pytest.mark.parametrize("data, lines, cells, codes", [
+    (b"a,b\n1,2\n3,4\n", [2, 3], [["1", "2"], ["3", "4"]], []),
+    (b"a,b\r\n1,2\r\n", [2], [["1", "2"]], []),
+    (b"\xef\xbb\xbfa,b\n1,2", [2], [["1", "2"]], []),
+    (b'a,b\n"1,5",2\n"x\ny",3\n4,5\n', [2, 3, 5], [["1,5", "2"], ["x\ny", "3"], ["4", "5"]], []),
+    (b"a,b\n1\n3,4\n", [2, 3], [["1", ""], ["3", "4"]], [(2, "missing-cell")]),
+    (b"a,b\n1,2,3\n", [2], [["1", "2"]], [(2, "extra-cell")]),
+    (b"a,b\n1,2\n\n3,4\n", [2, 3, 4], [["1", "2"], ["", ""], ["3", "4"]], []),
+])
+def test_the_reader_keeps_text_and_physical_lines(tmp_path, data, lines, cells, codes):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    table = csvread.read_csv_text(path, "t.csv")
+    assert table.header == ["a", "b"]
+    assert table.frame.index.tolist() == lines
+    assert table.frame.astype(str).values.tolist() == cells
+    assert [(p.line, p.code) for p in table.problems] == codes
+
+
+@pytest.mark.parametrize("data, line", [
+    (b'a,b\n1,2\n"3,4\n5,6\n', 3),          # never closed
+    (b'a,b\n1,2\n"3,4\n5,6\n"7",8\n', 3),   # closed much later: the record runs over lines
+])
+def test_a_broken_quote_is_located_where_it_opens(tmp_path, data, line):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    table = csvread.read_csv_text(path, "t.csv")
+    assert table.frame is None
+    assert [(p.line, p.code) for p in table.problems] == [(line, "source-error")]
+
+
+@pytest.mark.parametrize("hook", ["on", "off"])
+def test_the_categorical_path_never_turns_text_into_numbers(tmp_path, monkeypatch, hook):
+    """'061.00', '1e3', 'false' must reach the checks as written, with or without the pandas hook."""
+    import contextlib
+
+    monkeypatch.setattr(csvread, "SAMPLE_ROWS", 1)
+    monkeypatch.setattr(csvread, "HIGH_CARDINALITY", 1.01)
+    if hook == "off":
+        monkeypatch.setattr(csvread, "_categories_stay_text", contextlib.nullcontext)
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b,c\n061.00,false,7\n1e3,true,7\n061.00,TRUE,8\n")
+    frame = csvread.read_csv_text(path, "t.csv").frame
+    assert frame.astype(str).values.tolist() == [["061.00", "false", "7"], ["1e3", "true", "7"], ["061.00", "TRUE", "8"]]
