@@ -132,7 +132,7 @@ final as (
         printed.gflops as printed_gflops,
         printed.gflops_marker as printed_marker,
     from estimates
-    left join cv_models as printed on printed.model = estimates.model
+    inner join cv_models as printed on printed.model = estimates.model
     order by estimates.model
 )
 

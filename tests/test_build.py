@@ -1,0 +1,149 @@
+"""The build: typed tables, every view and macro, Parquet exports, atomic writes, CLI."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from inference_energy import cli
+from inference_energy.build import DUCKDB_TYPES, BuildError, build_database, connect_with_tables, view_statement
+from inference_energy.metadata import load_package
+from test_derive import TINY, make_package
+
+ROOT = Path(__file__).resolve().parents[1]
+DERIVE = sorted((ROOT / "derive").glob("*.sql"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    summary = build_database(ROOT, out / "db.duckdb", out / "parquet")
+    return out, summary
+
+
+def csv_rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_table_is_typed_from_its_schema(built):
+    out, _ = built
+    con = duckdb.connect(str(out / "db.duckdb"), read_only=True)
+    try:
+        for name, resource in load_package(ROOT).resources.items():
+            columns = con.execute("select column_name, data_type from information_schema.columns "
+                                  "where table_name = ? order by ordinal_position", [name]).fetchall()
+            assert columns == [(f["name"], DUCKDB_TYPES[f["type"]]) for f in resource.fields], name
+            assert con.execute(f'select count(*) from "{name}"').fetchone()[0] == len(csv_rows(resource.path))
+    finally:
+        con.close()
+
+
+def test_empty_cells_are_null(built):
+    out, _ = built
+    empty = sum(1 for r in csv_rows(ROOT / "tables" / "cv_models.csv") if r["extra_data"] == "")
+    con = duckdb.connect(str(out / "db.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*) from cv_models where extra_data is null").fetchone()[0] == empty > 0
+        assert con.execute("select count(*) from cv_models where extra_data = ''").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_every_derive_file_is_a_view_or_macro_and_exported(built):
+    out, summary = built
+    kinds = {p.stem: view_statement(p)[1] for p in DERIVE}
+    assert set(summary["views"]) == {n for n, k in kinds.items() if k == "view"}
+    assert set(summary["macros"]) == {n for n, k in kinds.items() if k == "macro"}
+    exported = {p.stem for p in (out / "parquet").glob("*.parquet")}
+    assert exported == set(summary["views"]) | set(summary["tables"])
+    parquet = (out / 'parquet' / 'inference_energy.parquet').as_posix()
+    rows = duckdb.connect().execute(f"select count(*) from '{parquet}'").fetchone()[0]
+    assert rows == len(csv_rows(ROOT / "tables" / "cv_models.csv")) + len(csv_rows(ROOT / "tables" / "nlp_models.csv"))
+
+
+def test_summary_has_both_trends_and_the_extremes(built):
+    _, summary = built
+    assert [t[0] for t in summary["trends"]] == ["cv", "nlp"]
+    assert summary["cheapest"][2] < summary["costliest"][2]
+
+
+def test_in_memory_connection_matches_the_file(built):
+    con = connect_with_tables(ROOT)
+    try:
+        assert con.execute("select count(*) from gpu_efficiency").fetchone()[0] == 64
+    finally:
+        con.close()
+
+
+def broken_derive(tmp_path: Path) -> Path:
+    derive = tmp_path / "derive"
+    shutil.copytree(ROOT / "derive", derive)
+    (derive / "zz_broken.sql").write_text("-- a view that does not compile\nselect * from no_such_table\n",
+                                          encoding="utf-8")
+    return derive
+
+
+def test_failed_build_keeps_the_old_database_and_leaves_no_temp_files(tmp_path):
+    package = make_package(tmp_path / "pkg", TINY, derive=broken_derive(tmp_path))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "db.duckdb").write_bytes(b"previous build")
+    (out / "parquet").mkdir()
+    (out / "parquet" / "old.parquet").write_bytes(b"old")
+    with pytest.raises(BuildError, match="zz_broken"):
+        build_database(package, out / "db.duckdb", out / "parquet")
+    assert (out / "db.duckdb").read_bytes() == b"previous build"
+    assert (out / "parquet" / "old.parquet").read_bytes() == b"old"
+    assert sorted(p.name for p in out.iterdir()) == ["db.duckdb", "parquet"]
+
+
+def test_a_macro_must_be_named_like_its_file(tmp_path):
+    path = tmp_path / "right_name.sql"
+    path.write_text("-- header\ncreate macro wrong_name(x) as x + 1\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="wrong_name"):
+        view_statement(path)
+
+
+def test_an_unmapped_type_is_refused(tmp_path):
+    package = make_package(tmp_path / "pkg", TINY)
+    schema_path = package / "schemas" / "markers.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"][0]["type"] = "geopoint"
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(BuildError, match="geopoint"):
+        connect_with_tables(package)
+
+
+def copy_real_package(folder: Path) -> Path:
+    folder.mkdir()
+    for name in ("datapackage.json",):
+        shutil.copy(ROOT / name, folder / name)
+    for name in ("tables", "schemas", "derive"):
+        shutil.copytree(ROOT / name, folder / name)
+    return folder
+
+
+def test_cli_build_prints_progress_and_summary(tmp_path, capsys):
+    package = copy_real_package(tmp_path / "pkg")
+    assert cli.main(["build", "--package", str(package)]) == 0
+    captured = capsys.readouterr()
+    assert (package / "build" / "ai-inference-energy.duckdb").is_file()
+    assert (package / "build" / "parquet" / "efficiency_trend.parquet").is_file()
+    assert "validating the package" in captured.err and "creating views" in captured.err
+    assert "GFLOPS/W trend cv" in captured.out and "doubling every" in captured.out
+    assert "cheapest inference" in captured.out and "costliest inference" in captured.out
+
+
+def test_cli_build_stops_on_validation_problems(tmp_path, capsys):
+    package = copy_real_package(tmp_path / "pkg")
+    gpus = package / "tables" / "gpus.csv"
+    gpus.write_text(gpus.read_text(encoding="utf-8").replace("A100,FP32,19.50,", "A100,FP32,abc,"), encoding="utf-8")
+    assert cli.main(["build", "--package", str(package)]) == 1
+    captured = capsys.readouterr()
+    assert "tables/gpus.csv" in captured.err and "build stopped" in captured.err
+    assert not (package / "build" / "ai-inference-energy.duckdb").exists()

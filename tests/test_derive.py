@@ -1,0 +1,309 @@
+"""Each view on a tiny hand-made package gives hand-computed rows.
+
+The tiny package has the real schemas and derive/ but a handful of rows chosen so that the
+answers can be worked out by hand (speed-ups 2, 4 and 1; GFLOPS/W 10, 40, 100 ...). Fits are
+checked against numpy's least squares on the same points, an independent implementation.
+`make_package` is reused by the build and check tests.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from inference_energy.build import connect_with_tables
+from inference_energy.metadata import load_package
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GPUS = [
+    dict(gpu="Old GPU", precision="FP32", tflops=1, tdp_watts=100, launch_date="2016-01-01", gpu_type="Desktop"),
+    dict(gpu="Tesla V100", precision="FP32", tflops=10, tdp_watts=250, launch_date="2018-01-01", gpu_type="Server"),
+    dict(gpu="Tesla V100", precision="FP16", tflops=20, tdp_watts=250, launch_date="2018-01-01", gpu_type="Server"),
+    dict(gpu="T4", precision="FP32", tflops=5, tdp_watts=50, launch_date="2019-01-01", gpu_type="Server"),
+    dict(gpu="A100", precision="FP32", tflops=20, tdp_watts=400, launch_date="2020-01-01", gpu_type="Server"),
+    dict(gpu="Tesla P100", precision="FP32", tflops=8, tdp_watts=200, launch_date="2017-01-01", gpu_type="Server"),
+]
+
+
+def ngc(task, model, framework, gpu, precision, throughput):
+    return dict(task=task, model=model, framework=framework, batch_size=8, gpu=gpu, precision=precision,
+                throughput=throughput)
+
+
+NGC = [
+    # CV V100 Mixed speed-ups 2, 4 and 1: mean 7/3, median 2
+    ngc("CV", "m1", "PyTorch", "V100 16GB", "FP32", 100), ngc("CV", "m1", "PyTorch", "V100 16GB", "Mixed", 200),
+    ngc("CV", "m1", "PyTorch", "A100 40GB", "TF32", 150), ngc("CV", "m1", "PyTorch", "A100 40GB", "Mixed", 300),
+    ngc("CV", "m1", "PyTorch", "T4 16GB", "FP32", 50), ngc("CV", "m1", "PyTorch", "T4 16GB", "Mixed", 100),
+    ngc("CV", "m2", "PyTorch", "V100 16GB", "FP32", 100), ngc("CV", "m2", "PyTorch", "V100 16GB", "Mixed", 400),
+    ngc("CV", "m3", "TensorFlow", "V100 16GB", "FP32", 100), ngc("CV", "m3", "TensorFlow", "V100 16GB", "Mixed", 100),
+    ngc("NLP", "n1", "TensorFlow", "V100 16GB", "FP32", 10), ngc("NLP", "n1", "TensorFlow", "V100 16GB", "Mixed", 30),
+    ngc("NLP", "n1", "TensorFlow", "A100 80GB", "TF32", 20), ngc("NLP", "n1", "TensorFlow", "A100 80GB", "Mixed", 40),
+    ngc("NLP", "n1", "TensorFlow", "T4 16GB", "FP32", 10), ngc("NLP", "n1", "TensorFlow", "T4 16GB", "Mixed", 25),
+]
+
+
+def cv(model, accuracy, params, gflops, date, extra="", arch="CNN", convention="flops", marker=""):
+    return dict(model=model, extra_data=extra, top1_accuracy=accuracy, params_millions=params, gflops=gflops,
+                gflops_convention=convention, gflops_marker=marker, release_date=date, architecture=arch)
+
+
+CV = [
+    cv("AlexNet", 56.5, 61, 1.42, "2012-06-01"),
+    cv("ResNet-50", 75.3, 26, 7.6, "2015-12-10"),
+    cv("Small", 70, 5, 2, "2018-01-01"),
+    cv("MA", 75, 8, 3, "2019-06-01", convention="multiply-adds"),  # 6 GFLOPs on the 2-per-MAC convention
+    cv("Big", 80, 100, 50, "2019-06-01"),
+    cv("Big", 82, 100, 50, "2019-06-01", extra="JFT 300M"),  # the same (params, GFLOPs) point as Big
+    cv("Dominated", 72, 90, 60, "2019-01-01"),
+    cv("EfficientNet-B7", 84.3, 66, 74, "2019-05-28"),
+    cv("NoisyStudent-L2", 88.4, 480, 1040, "2019-11-11", extra="JFT 300M", marker="*"),
+    cv("FixEfficientNet-B7", 85.3, 66, 82, "2020-03-18", marker="*"),
+    # transformers: (params, GFLOPs) = (10, 10), (20, 30), (30, 20): Pearson r = 0.5
+    cv("T1", 60, 10, 10, "2021-01-01", arch="Transformer"),
+    cv("T2", 61, 20, 30, "2021-01-01", arch="Transformer"),
+    cv("T3", 62, 30, 20, "2021-01-01", arch="Transformer"),
+]
+
+NLP = [
+    dict(model="N1", input_tokens=128, gflops=10, gflops_convention="flops", params_millions=100,
+         release_date="2019-01-01", glue_score=80),
+    dict(model="N2", input_tokens=512, gflops=100, gflops_convention="flops", params_millions=1000,
+         release_date="2020-01-01"),
+]
+
+SCALING = [
+    dict(model="EfficientNet-B7", width_coefficient=2, depth_coefficient=3.1, test_resolution_px=600),
+    dict(model="EfficientNet-L2", width_coefficient=4.3, depth_coefficient=5.3, test_resolution_px=800),
+    dict(model="FixEfficientNet-B7", test_resolution_px=632),
+]
+
+ENERGY = [
+    dict(paper_source="Table K.10", model="AlexNet", device="V100", method="NVML", joules=0.02),
+    dict(paper_source="Table K.11", model="ResNet-50", device="Nvidia Tesla T4", precision="FP32",
+         method="power/throughput", throughput_per_second=500, power_watts=70),
+    dict(paper_source="Table L.13", model="ResNet-50", device="Edge box", device_launch_year=2020,
+         method="power/throughput", throughput_per_second=8, power_watts=2),
+]
+
+TINY = {"gpus": GPUS, "ngc_throughput": NGC, "cv_models": CV, "nlp_models": NLP,
+        "efficientnet_scaling": SCALING, "energy_measurements": ENERGY}
+
+
+def make_package(folder: Path, tables: dict[str, list[dict]], derive: Path | None = None) -> Path:
+    """A package with the real descriptor, schemas and derive/ and the given rows (other
+    resources empty). Cells not given are empty."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "datapackage.json", folder / "datapackage.json")
+    shutil.copytree(ROOT / "schemas", folder / "schemas")
+    shutil.copytree(derive or ROOT / "derive", folder / "derive")
+    (folder / "tables").mkdir()
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    for res in descriptor["resources"]:
+        schema = json.loads((ROOT / res["schema"]).read_text(encoding="utf-8"))
+        names = [f["name"] for f in schema["fields"]]
+        with open(folder / res["path"], "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=names, lineterminator="\n")
+            writer.writeheader()
+            for row in tables.get(res["name"], []):
+                writer.writerow({k: row.get(k, "") for k in names})
+    return folder
+
+
+def decimal_year(date: str) -> float:
+    return 1970 + (dt.date.fromisoformat(date) - dt.date(1970, 1, 1)).days / 365.25
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    package = make_package(tmp_path_factory.mktemp("tiny") / "pkg", TINY)
+    connection = connect_with_tables(load_package(package))
+    yield connection
+    connection.close()
+
+
+def rows(con, sql: str, *params) -> list[tuple]:
+    return con.execute(sql, list(params)).fetchall()
+
+
+def value(con, sql: str, *params):
+    (result,) = rows(con, sql, *params)
+    return result[0] if len(result) == 1 else result
+
+
+# ---------------------------------------------------------------------------- FLOPs
+
+
+def test_model_flops_doubles_multiply_adds_and_divides_by_tokens(con):
+    assert value(con, "select gflops from model_flops where model = 'MA'") == 6
+    assert value(con, "select gflops from model_flops where model = 'Small'") == 2
+    assert value(con, "select gflops_per_token from model_flops where model = 'N2'") == pytest.approx(100 / 512)
+    assert value(con, "select count(*) from model_flops") == len(CV) + len(NLP)
+
+
+def test_flops_estimates_follow_appendix_h(con):
+    got = dict(rows(con, "select model, estimated_gflops from flops_estimates"))
+    assert got == pytest.approx({
+        "NoisyStudent-L2": 74 * (5.3 / 3.1) * (4.3 / 2) ** 2 * (800 / 600) ** 2,
+        "FixEfficientNet-B7": 74 * (632 / 600) ** 2,
+    })
+    assert value(con, "select printed_gflops from flops_estimates where model = 'FixEfficientNet-B7'") == 82
+
+
+# ---------------------------------------------------------------------------- speed-ups and GPUs
+
+
+def test_ngc_speedups_use_the_same_gpu_or_the_v100_for_the_a100(con):
+    got = {(m, g, p): s for m, g, p, s in rows(con, "select model, gpu, precision, speedup from ngc_speedups")}
+    assert got[("m1", "V100 16GB", "Mixed")] == 2
+    assert got[("m1", "A100 40GB", "TF32")] == 1.5  # 150 / V100's 100, not / an A100 FP32
+    assert got[("m1", "T4 16GB", "Mixed")] == 2  # 100 / T4's 50
+    assert got[("m1", "V100 16GB", "FP32")] == 1
+
+
+def test_precision_speedups_are_means(con):
+    got = {(d, g, p): (s, n) for d, g, p, s, n in
+           rows(con, "select domain, gpu_key, precision, speedup, n_benchmarks from precision_speedups")}
+    assert got[("cv", "v100", "Mixed")][0] == pytest.approx(7 / 3)  # mean of 2, 4, 1 (median would be 2)
+    assert got[("cv", "v100", "Mixed")][1] == 3
+    assert got[("nlp", "t4", "Mixed")][0] == 2.5
+    assert len(got) == 8
+
+
+def test_gpu_efficiency_rows_and_adapted_values(con):
+    got = {(d, g, p): (t, e, a) for d, g, p, t, e, a in rows(
+        con, "select domain, gpu, precision, tflops, gflops_per_watt, is_adapted from gpu_efficiency")}
+    # FP32 rows of both domains, without A100 and P100 (gpu_trend_exclusions), FP16 not used
+    assert {k for k, v in got.items() if not v[2]} == {
+        (d, g, "FP32") for d in ("cv", "nlp") for g in ("Old GPU", "Tesla V100", "T4")}
+    assert got[("cv", "Old GPU", "FP32")][1] == 10
+    assert got[("cv", "Tesla V100", "Mixed")][:2] == pytest.approx((10 * 7 / 3, 10 * 7 / 3 * 1000 / 250))
+    assert got[("cv", "A100", "TF32")][:2] == pytest.approx((15, 37.5))  # V100's 10 TFLOPS x 1.5 over 400 W
+    assert got[("nlp", "T4", "Mixed")][:2] == pytest.approx((12.5, 250))
+
+
+def test_gpu_peak_efficiency(con):
+    assert value(con, "select gflops_per_watt from gpu_peak_efficiency where gpu = 'Tesla V100' "
+                 "and precision = 'FP16'") == 80
+
+
+def fit(points: list[tuple[str, float]]) -> tuple[float, float]:
+    x = np.array([decimal_year(d) for d, _ in points])
+    y = np.log10([v for _, v in points])
+    slope, intercept = np.polyfit(x, y, 1)
+    return slope, intercept
+
+
+CV_TREND_POINTS = [("2016-01-01", 10), ("2018-01-01", 40), ("2019-01-01", 100),  # FP32
+                   ("2018-01-01", 10 * 7 / 3 * 1000 / 250), ("2019-01-01", 200),  # V100, T4 Mixed
+                   ("2020-01-01", 37.5), ("2020-01-01", 75)]  # A100 TF32, Mixed
+
+
+def test_efficiency_trend_is_the_least_squares_fit(con):
+    slope, intercept, n, doubling = rows(
+        con, "select slope_log10_per_year, intercept, n, doubling_years from efficiency_trend where domain = 'cv'")[0]
+    expected_slope, expected_intercept = fit(CV_TREND_POINTS)
+    assert n == 7
+    assert slope == pytest.approx(expected_slope) and intercept == pytest.approx(expected_intercept)
+    assert doubling == pytest.approx(math.log10(2) / expected_slope)
+
+
+def test_trend_efficiency_at_matches_the_fit(con):
+    slope, intercept = fit(CV_TREND_POINTS)
+    got = value(con, "select gflops_per_watt from trend_efficiency_at('CV', '2017-07-01')")
+    assert got == pytest.approx(10 ** (intercept + slope * decimal_year("2017-07-01")))
+    assert rows(con, "select * from trend_efficiency_at('audio', '2017-07-01')") == []
+
+
+# ---------------------------------------------------------------------------- energy
+
+
+def test_inference_energy_divides_gflops_by_the_trend_at_release(con):
+    slope, intercept = fit(CV_TREND_POINTS)
+    got = value(con, "select joules from inference_energy where model = 'MA'")
+    assert got == pytest.approx(6 / 10 ** (intercept + slope * decimal_year("2019-06-01")))
+    assert value(con, "select count(*) from inference_energy") == len(CV) + len(NLP)
+
+
+def test_joules_on_gpu_uses_adapted_rows_per_domain(con):
+    got = {(d, m): j for d, m, j in rows(con, "select domain, model, joules from joules_on_gpu('Nvidia Tesla T4', 'mixed')")}
+    assert got[("cv", "Small")] == pytest.approx(2 / 200)
+    assert got[("nlp", "N1")] == pytest.approx(10 / 250)
+    fp32 = dict(rows(con, "select model, joules from joules_on_gpu('V100', 'FP32') where domain = 'cv'"))
+    assert fp32["Small"] == pytest.approx(2 / 40)
+    assert rows(con, "select * from joules_on_gpu('no such gpu', 'FP32')") == []
+
+
+def test_energy_validation_measures_and_estimates(con):
+    slope, intercept = fit(CV_TREND_POINTS)
+    got = {(s, d): (m, e) for s, d, m, e in rows(
+        con, "select paper_source, device, measured_joules, estimated_joules from energy_validation")}
+    assert got[("Table K.10", "V100")] == pytest.approx((0.02, 1.42 / 10 ** (intercept + slope * decimal_year("2018-01-01"))))
+    assert got[("Table K.11", "Nvidia Tesla T4")] == pytest.approx((70 / 500, 7.6 / 10 ** (intercept + slope * decimal_year("2019-01-01"))))
+    assert got[("Table L.13", "Edge box")] == (0.25, None)  # edge devices are not estimated
+
+
+def test_human_energy(con):
+    refs = dict(rows(con, "select reference, paper_joules_per_second from human_energy_reference"))
+    assert refs == {"somatic": 100, "external": 10000}
+    assert value(con, "select joules_per_second from human_energy_reference where reference = 'somatic'") == \
+        pytest.approx(2000 * 4184 / 86400)
+    joules, share = rows(con, "select joules, share_of_somatic_second from human_energy_comparison where model = 'N1'")[0]
+    assert share == pytest.approx(joules / 100)
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def test_params_flops_correlation_over_distinct_points(con):
+    got = {a: (n_models, n_points, r) for a, n_models, n_points, r in rows(
+        con, "select architecture, n_models, n_points, pearson_r from params_flops_correlation")}
+    assert got["Transformer"] == (3, 3, pytest.approx(0.5))
+    cnn = [(r["params_millions"], r["gflops"] * (2 if r["gflops_convention"] == "multiply-adds" else 1))
+           for r in CV if r["architecture"] == "CNN"]
+    distinct = sorted(set(cnn))
+    assert got["CNN"][:2] == (len(cnn), len(distinct)) and len(distinct) == len(cnn) - 1
+    assert got["CNN"][2] == pytest.approx(np.corrcoef(*zip(*distinct))[0, 1])
+
+
+def test_pareto_frontier_of_figure_4(con):
+    frontier = set(rows(con, "select model, extra_data from pareto_frontier where figure = 'Fig. 4' and on_frontier"))
+    assert frontier == {("AlexNet", None), ("Small", None), ("MA", None), ("ResNet-50", None),
+                        ("Big", "JFT 300M"), ("EfficientNet-B7", None), ("FixEfficientNet-B7", None),
+                        ("NoisyStudent-L2", "JFT 300M")}
+
+
+def test_best_models_per_year(con):
+    got = set(rows(con, "select domain, selection, release_year, model from best_models_per_year"))
+    assert got == {
+        ("cv", "best_score_per_year", 2012, "AlexNet"), ("cv", "best_score_per_year", 2015, "ResNet-50"),
+        ("cv", "best_score_per_year", 2018, "Small"), ("cv", "best_score_per_year", 2019, "NoisyStudent-L2"),
+        ("cv", "best_score_per_year", 2020, "FixEfficientNet-B7"), ("cv", "best_score_per_year", 2021, "T3"),
+        ("nlp", "best_score_per_year", 2019, "N1"),
+        ("nlp", "gflops_record", 2019, "N1"), ("nlp", "gflops_record", 2020, "N2"),
+    }
+
+
+def test_model_trends_fit_log_gflops_on_decimal_years(con):
+    slope = value(con, "select slope_log10_per_year from model_trends where domain = 'cv' and metric = 'gflops' "
+                  "and series = 'all_models'")
+    points = [(r["release_date"], r["gflops"] * (2 if r["gflops_convention"] == "multiply-adds" else 1)) for r in CV]
+    assert slope == pytest.approx(fit(points)[0])
+
+
+def test_yearly_energy_means(con):
+    mean, n = rows(con, "select mean_joules, n_models from yearly_energy where domain = 'cv' and release_year = 2021")[0]
+    joules = [j for (j,) in rows(con, "select joules from inference_energy where release_year = 2021")]
+    assert n == 3 and mean == pytest.approx(sum(joules) / 3)
+
+
+def test_flops_peers(con):
+    got = {m: r for m, r in rows(con, "select model, ratio_to_reference from flops_peers('Small', 2)")}
+    assert got == {"AlexNet": pytest.approx(0.71), "Small": 1}

@@ -1,0 +1,81 @@
+"""derive/checks/*.sql: each check passes on the real and the tiny package, and bites on a tiny
+package broken in the way it guards against (proof that the gate works)."""
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+
+from inference_energy.sqlchecks import CHECKS_DIR, check_header, run_checks
+from test_derive import CV, ENERGY, GPUS, TINY, cv, make_package
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECK_FILES = sorted((ROOT / CHECKS_DIR).glob("*.sql"))
+
+
+def test_every_check_has_a_rule_and_a_unique_code():
+    codes = []
+    for path in CHECK_FILES:
+        text = path.read_text(encoding="utf-8")
+        assert re.search(r"^-- check: .+", text, re.M), path.name
+        rule, code = check_header(text, path)
+        assert re.fullmatch(r"sql-[a-z0-9]+(-[a-z0-9]+)*", code), code
+        codes.append(code)
+    assert len(codes) == len(set(codes)) >= 8
+
+
+def test_real_package_passes():
+    assert run_checks(ROOT) == []
+
+
+def test_tiny_package_passes(tmp_path):
+    assert run_checks(make_package(tmp_path / "pkg", TINY)) == []
+
+
+def broken(**changes) -> dict:
+    tables = copy.deepcopy(TINY)
+    tables.update(changes)
+    return tables
+
+
+BREAKS = {
+    "ngc_baselines_exist": broken(ngc_throughput=[r for r in TINY["ngc_throughput"]
+                                                  if not (r["model"] == "m2" and r["precision"] == "FP32")]),
+    "adapted_gpus_resolved": broken(gpus=[dict(r, gpu="Turing T4") if r["gpu"] == "T4" else r for r in GPUS]),
+    "speedups_positive": broken(ngc_throughput=[dict(r, throughput=-100) if (r["model"], r["precision"]) == ("m2", "Mixed")
+                                                else r for r in TINY["ngc_throughput"]]),
+    "trend_fitted": broken(ngc_throughput=[], gpus=GPUS[:3]),
+    "estimates_recomputed": broken(cv_models=CV + [cv("Mystery", 80, 10, 5, "2020-01-01", marker="*")]),
+    "energy_validation_estimated": broken(energy_measurements=ENERGY + [
+        dict(paper_source="Table K.10", model="LeNet", device="V100", method="NVML", joules=0.001)]),
+    "model_keys_unique": broken(cv_models=CV + [cv("Small", 71, 5, 2, "2018-01-01")]),
+    "joules_finite_positive": broken(cv_models=CV + [cv("Zero", 50, 1, 0, "2018-01-01")]),
+}
+
+
+def test_every_check_has_a_break():
+    assert set(BREAKS) == {p.stem for p in CHECK_FILES}
+
+
+@pytest.mark.parametrize("check", BREAKS)
+def test_check_bites(tmp_path, check):
+    problems = run_checks(make_package(tmp_path / "pkg", BREAKS[check]))
+    files = {p.file for p in problems}
+    assert f"derive/checks/{check}.sql" in files, [p.as_text() for p in problems]
+    problem = next(p for p in problems if p.file == f"derive/checks/{check}.sql")
+    rule, code = check_header((ROOT / CHECKS_DIR / f"{check}.sql").read_text(encoding="utf-8"), Path(check))
+    assert problem.code == code and problem.rule.startswith(rule + ": ")
+
+
+def test_views_that_do_not_build_are_one_problem(tmp_path):
+    derive = tmp_path / "derive"
+    make_package(tmp_path / "src", TINY)
+    import shutil
+    shutil.copytree(tmp_path / "src" / "derive", derive)
+    (derive / "model_flops.sql").write_text("select * from no_such_table", encoding="utf-8")
+    package = make_package(tmp_path / "pkg", TINY, derive=derive)
+    problems = run_checks(package)
+    assert [p.code for p in problems] == ["sql-derive-error"]
+    assert "model_flops" in problems[0].rule
