@@ -1,0 +1,394 @@
+"""The `docs` command and the MkDocs hook: write the site's data pages from the package itself.
+
+`inference-energy docs` writes docs/generated/ (gitignored: no copy is kept by hand or in git)
+from datapackage.json, schemas/, tables/, the derive/ views (their header comments and the
+database `build` makes), docs/cookbook/*.sql, CHANGELOG.md, CONTRIBUTING.md and CITATION.cff:
+
+    dictionary/        one page per table, view and table macro, and an index of every column
+    figures/           the paper's Figures 1-14 redrawn as SVG (figures.py), one page each
+    cookbook.md        every docs/cookbook/*.sql with the output it gives now
+    bibliography.md    the references table, with where each reference is cited
+    changelog.md, contributing.md, citation.md   rendered from the files at the repo root
+    _includes/         fragments that hand-written pages pull in with pymdownx.snippets
+    nav.json           the generated pages, for the hook to put in the nav
+    manifest.json      the SHA-256 of every input the pages were made from
+
+The dictionary is written by docs_dictionary.py, the figures by figures.py, the other pages by
+docs_pages.py; this module holds what they share, the command and the hook.
+
+This file is also mkdocs.yml's hook (loaded by path, hence absolute imports only):
+`on_config` adds the generated pages to the nav, and `on_pre_build` stops the build when
+manifest.json no longer matches the inputs, so a stale page can never be served or published.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from inference_energy.metadata import Package, load_package
+
+GENERATED = "generated"
+INCLUDES = "_includes"
+COOKBOOK_DIR = "docs/cookbook"
+# Inputs of the generated pages, relative to the package root; the code that writes them
+# (CODE_MODULES) is hashed too, from wherever it is installed.
+INPUT_PATTERNS = (
+    "datapackage.json",
+    "schemas/*.json",
+    "tables/*.csv",
+    "derive/**/*.sql",
+    f"{COOKBOOK_DIR}/*.sql",
+    "CHANGELOG.md",
+    "CONTRIBUTING.md",
+    "CITATION.cff",
+)
+CODE_MODULES = (
+    "inference_energy.docs",
+    "inference_energy.docs_dictionary",
+    "inference_energy.docs_pages",
+    "inference_energy.figures",
+    "inference_energy.build",
+)
+
+
+MACRO_KINDS = {"macro": "scalar macro", "table_macro": "table macro"}
+
+
+class DocsError(Exception):
+    """Generation cannot go on; the message says why and what to do."""
+
+
+# ---------------------------------------------------------------------------- markdown helpers
+
+
+def cell(value) -> str:
+    """A value as a markdown table cell: missing stays empty, pipes and newlines escaped."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def md_table(headers: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def md_escape(text: str) -> str:
+    """Plain text made safe for markdown: no emphasis, links, code or HTML by accident."""
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+
+
+def code(text: str) -> str:
+    return f"`{text}`" if "`" not in text else f"`` {text} ``"
+
+
+def rel(from_page: str, to_page: str) -> str:
+    """Relative link between two pages given by their paths under docs/."""
+    return os.path.relpath(to_page, os.path.dirname(from_page) or ".").replace(os.sep, "/")
+
+
+def first_sentence(text: str) -> str:
+    """Up to the first full stop that ends a sentence (not the one of 'e.g.' or 'i.e.')."""
+    text = text or ""
+    for match in re.finditer(r"\.(?=\s|$)", text):
+        before = text[: match.end()]
+        if not re.search(r"\b(e\.g|i\.e|etc|vs|cf|App|Fig|Figs|Eq|Eqs|Sec)\.$", before):
+            return before
+    return text
+
+
+def grain_of(text: str) -> str:
+    """The 'Grain: one row per ...' clause of a description or header comment."""
+    match = re.search(r"grain:\s*(.+?)(?:\.(?:\s|$)|$)", text or "", re.I | re.S)
+    return " ".join(match.group(1).split()) if match else ""
+
+
+# ---------------------------------------------------------------------------- the model of the site
+
+
+@dataclass
+class DbObject:
+    """A view or table macro of the database, with what derive/<name>.sql says about it."""
+    name: str
+    kind: str  # "view", "table macro" or "scalar macro"
+    path: Path
+    header: str  # the leading comment block, without the comment markers
+    sql: str  # the file as written
+    columns: list[tuple[str, str]]  # (name, DuckDB type); [] for macros
+    rows: int | None
+    parameters: list[str]
+
+
+class Site:
+    """What the pages are made from: the package, its database, and the derive/ objects."""
+
+    def __init__(self, package: Package, con):
+        self.package = package
+        self.con = con
+        self.markers = self.query_dicts("select * from markers order by symbol")
+        self.objects = self.read_objects()
+
+    def query_dicts(self, sql: str, params=None) -> list[dict]:
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def scalar(self, sql: str, params=None):
+        return self.con.execute(sql, params or []).fetchone()[0]
+
+    def read_objects(self) -> dict[str, DbObject]:
+        """Every view and macro that derive/ defines, as the database reports it."""
+        derive = self.package.root / "derive"
+        views = {r[0] for r in self.con.execute(
+            "select view_name from duckdb_views() where not internal and schema_name = 'main'").fetchall()}
+        macros = {r[0]: (MACRO_KINDS[r[1]], r[2]) for r in self.con.execute(
+            "select function_name, function_type, parameters from duckdb_functions() "
+            "where function_type in ('macro', 'table_macro') and not internal").fetchall()}
+        objects = {}
+        for path in sorted(derive.glob("*.sql")) if derive.is_dir() else []:
+            name = path.stem
+            if name not in views and name not in macros:
+                continue
+            text = path.read_text(encoding="utf-8")
+            kind, parameters = ("view", []) if name in views else macros[name]
+            columns, rows = [], None
+            if kind == "view":
+                columns = [(r[0], r[1]) for r in self.con.execute(f'describe select * from "{name}"').fetchall()]
+                rows = self.scalar(f'select count(*) from "{name}"')
+            objects[name] = DbObject(name, kind, path, header_comment(text), text, columns, rows, list(parameters))
+        return objects
+
+    def table_rows(self, name: str) -> int:
+        return self.scalar(f'select count(*) from "{name}"')
+
+    def filled(self, table: str, column: str) -> int:
+        return self.scalar(f'select count("{column}") from "{table}"')
+
+    def markers_for(self, table: str, column: str) -> list[dict]:
+        """Markers a value column (or its *_marker column) may carry, from markers.allowed_columns."""
+        value_column = column[: -len("_marker")] if column.endswith("_marker") else column
+        target = f"{table}.{value_column}"
+        return [m for m in self.markers if target in m["allowed_columns"].split(";")]
+
+
+def header_comment(text: str) -> str:
+    """The leading `--` comment block of a SQL file, markers stripped, line breaks kept."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped and not lines:
+            continue
+        if not stripped.startswith("--"):
+            break
+        lines.append(re.sub(r"^--\s?", "", stripped))
+    return "\n".join(lines).strip()
+
+
+def sql_body(text: str) -> str:
+    """A SQL file without its leading comment block: what the cookbook shows and runs."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines) and (not lines[i].strip() or lines[i].strip().startswith("--")):
+        i += 1
+    return "\n".join(lines[i:]).strip() + "\n"
+
+
+# ---------------------------------------------------------------------------- generation
+
+
+class Writer:
+    """Writes pages under a (temporary) output folder and remembers the nav entries."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.nav: dict[str, list[list[str]]] = {}
+
+    def write(self, relpath: str, text: str | bytes) -> None:
+        path = self.out / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8", newline="\n")
+
+    def page(self, section: str, title: str, relpath: str, text: str, group: str = "") -> None:
+        """Write a page and list it in the nav under `section` (and `group` within it)."""
+        self.write(relpath, text)
+        self.nav.setdefault(section, []).append([group, title, f"{GENERATED}/{relpath}"])
+
+
+def generate(root: str | Path = ".", out: str | Path | None = None, figures: bool = True) -> Path:
+    """Write every generated page into `out` (default docs/generated) atomically; return it."""
+    from inference_energy.build import connect_with_tables  # DuckDB only when generating
+
+    package = load_package(root)
+    out = Path(out) if out else package.root / "docs" / GENERATED
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    con = connect_with_tables(package)
+    try:
+        site = Site(package, con)
+        writer = Writer(tmp)
+        from inference_energy import docs_dictionary, docs_pages
+
+        docs_dictionary.write_all(site, writer)
+        docs_pages.write_all(site, writer)
+        if figures:
+            from inference_energy import figures as figs
+            figs.write_all(site, writer)
+        writer.write("nav.json", json.dumps(writer.nav, indent=1, ensure_ascii=False) + "\n")
+        writer.write("manifest.json", json.dumps(manifest(package.root), indent=1) + "\n")
+        replace_dir(tmp, out)
+    finally:
+        con.close()
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return out
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Swap a freshly written folder into place: the old one is removed only after the rename."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+# ---------------------------------------------------------------------------- freshness
+
+
+def input_files(root: Path) -> dict[str, Path]:
+    files = {}
+    for pattern in INPUT_PATTERNS:
+        for path in sorted(root.glob(pattern)):
+            if path.is_file():
+                files[path.relative_to(root).as_posix()] = path
+    for module in CODE_MODULES:
+        spec_path = module_file(module)
+        if spec_path:
+            files[f"<code>/{module}"] = spec_path
+    return files
+
+
+def module_file(module: str) -> Path | None:
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    return Path(spec.origin) if spec and spec.origin else None
+
+
+def manifest(root: Path) -> dict[str, str]:
+    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in input_files(root).items()}
+
+
+def stale_inputs(root: Path, generated: Path) -> list[str]:
+    """Inputs added, removed or changed since `generated` was written; [] when current."""
+    recorded_path = generated / "manifest.json"
+    if not recorded_path.is_file():
+        return [f"{generated} was never generated"]
+    recorded = json.loads(recorded_path.read_text(encoding="utf-8"))
+    current = manifest(root)
+    return sorted(name for name in recorded.keys() | current.keys() if recorded.get(name) != current.get(name))
+
+
+# ---------------------------------------------------------------------------- the MkDocs hook
+
+
+def package_root_of(config) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def on_config(config):
+    from mkdocs.exceptions import PluginError
+
+    generated = Path(config.docs_dir) / GENERATED
+    nav_file = generated / "nav.json"
+    if not nav_file.is_file():
+        raise PluginError(f"{generated} is missing: run `inference-energy docs` (or `make docs`) first")
+    generated_nav = json.loads(nav_file.read_text(encoding="utf-8"))
+    extend_nav(config["nav"] or [], generated_nav)
+    # Snippets resolve against docs_dir, so a build from a copy of docs/ includes its own files.
+    snippets = config["mdx_configs"].setdefault("pymdownx.snippets", {})
+    snippets["base_path"] = [str(Path(config.docs_dir))]
+    return config
+
+
+def extend_nav(nav: list, generated_nav: dict[str, list[list[str]]]) -> None:
+    """Append the generated pages to the nav section whose first entry is that section's index,
+    in groups (e.g. Tables, Views) where the pages name one."""
+    for item in nav:
+        if not isinstance(item, dict):
+            continue
+        for children in item.values():
+            if not isinstance(children, list):
+                continue
+            first = children[0] if children else None
+            for section, pages in generated_nav.items():
+                if first == f"{GENERATED}/{section}/index.md":
+                    children.extend(nav_entries(pages))
+            extend_nav(children, generated_nav)
+
+
+def nav_entries(pages: list[list[str]]) -> list[dict]:
+    entries: list[dict] = []
+    groups: dict[str, list] = {}
+    for group, title, path in pages:
+        if not group:
+            entries.append({title: path})
+        elif group not in groups:
+            groups[group] = [{title: path}]
+            entries.append({group: groups[group]})
+        else:
+            groups[group].append({title: path})
+    return entries
+
+
+def on_pre_build(config):
+    from mkdocs.exceptions import PluginError
+
+    root = package_root_of(config)
+    changed = stale_inputs(root, Path(config.docs_dir) / GENERATED)
+    if changed:
+        shown = ", ".join(changed[:8]) + (" ..." if len(changed) > 8 else "")
+        raise PluginError(f"docs/{GENERATED} is out of date ({shown} changed since it was generated): "
+                          "run `inference-energy docs` (or `make docs`)")
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--package", default=".", help="package folder or datapackage.json (default: .)")
+    parser.add_argument("--out", default=None, help="output folder (default: <package>/docs/generated)")
+    parser.add_argument("--check", action="store_true",
+                        help="only check that docs/generated is current; exit 1 when it is not")
+
+
+def run(args) -> int:
+    root = load_package(args.package).root
+    out = Path(args.out) if args.out else root / "docs" / GENERATED
+    if args.check:
+        changed = stale_inputs(root, out)
+        for name in changed:
+            print(f"stale: {name}", file=sys.stderr)
+        return 1 if changed else 0
+    try:
+        generate(root, out)
+    except DocsError as exc:
+        print(f"docs failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
+    return 0

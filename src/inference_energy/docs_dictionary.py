@@ -1,0 +1,327 @@
+"""The data dictionary pages: one per table, view and table macro, and an index of every column.
+
+Tables are described by their Table Schema (schemas/*.schema.json), views and macros by the
+header comment of derive/<name>.sql and the columns DuckDB reports for them. Every column gets
+an anchor (`<page>#<column>`), so the index reaches any column of any table in one more click.
+"""
+from __future__ import annotations
+
+import re
+
+from inference_energy.docs import DbObject, Site, Writer, code, first_sentence, grain_of, md_escape, md_table
+
+DICT = "dictionary"
+PROVENANCE = "../../provenance.md"
+BIBLIOGRAPHY = "../bibliography.md"
+# Section ids of a dictionary page; a column with one of these names would clash.
+SECTION_IDS = ("section-columns", "section-sql", "section-about")
+
+
+def write_all(site: Site, writer: Writer) -> None:
+    users = used_by(site)
+    for name in site.package.resources:
+        writer.page(DICT, name, f"{DICT}/{name}.md", table_page(site, name, users), group="Tables")
+    for name, obj in site.objects.items():
+        group = "Views" if obj.kind == "view" else "Macros"
+        writer.page(DICT, name, f"{DICT}/{name}.md", object_page(site, obj, users), group=group)
+    writer.write(f"{DICT}/index.md", index_page(site))
+
+
+# ---------------------------------------------------------------------------- who uses what
+
+
+def sql_names(sql: str, names: set[str]) -> set[str]:
+    """Names of tables/views/macros that a SQL text mentions (comments removed)."""
+    body = re.sub(r"--[^\n]*", "", sql)
+    return {word for word in re.findall(r"[a-z_][a-z0-9_]*", body, re.I) if word in names}
+
+
+def all_names(site: Site) -> set[str]:
+    return set(site.package.resources) | set(site.objects)
+
+
+def inputs_of(site: Site, obj: DbObject) -> list[str]:
+    return sorted(sql_names(obj.sql, all_names(site)) - {obj.name})
+
+
+def used_by(site: Site) -> dict[str, list[str]]:
+    """name -> the views and macros whose SQL reads it."""
+    users: dict[str, list[str]] = {}
+    for obj in site.objects.values():
+        for name in inputs_of(site, obj):
+            users.setdefault(name, []).append(obj.name)
+    return users
+
+
+def links(names, page_of=lambda n: f"{n}.md") -> str:
+    return ", ".join(f"[{n}]({page_of(n)})" for n in names)
+
+
+# ---------------------------------------------------------------------------- table pages
+
+
+def constraint_text(field: dict) -> list[str]:
+    c = field.get("constraints", {})
+    parts = []
+    if c.get("required"):
+        parts.append("required")
+    if c.get("unique"):
+        parts.append("unique")
+    for key, sign in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")):
+        if key in c:
+            parts.append(f"{sign} {c[key]}")
+    for key, word in (("minLength", "length ≥"), ("maxLength", "length ≤")):
+        if key in c:
+            parts.append(f"{word} {c[key]}")
+    if "enum" in c:
+        parts.append("one of " + ", ".join(code(str(v)) for v in c["enum"]))
+    if "pattern" in c:
+        parts.append("matches " + code(c["pattern"]))
+    return parts
+
+
+def type_text(field: dict) -> str:
+    kind = field.get("type", "string")
+    fmt = field.get("format")
+    return f"{kind} ({fmt})" if fmt and fmt != "default" else kind
+
+
+def marker_links(markers: list[dict]) -> str:
+    return ", ".join(f"[{m['symbol']}]({PROVENANCE}#marker-{m['name']}) {m['name']}" for m in markers)
+
+
+def foreign_key_map(resource) -> dict[str, str]:
+    """column -> 'table.column' it references, from the schema's foreignKeys."""
+    out = {}
+    for fk in resource.foreign_keys:
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        ref = fk["reference"]
+        ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
+        for here, there in zip(fields, ref_fields):
+            out[here] = f"{ref.get('resource') or resource.name}.{there}"
+    return out
+
+
+def referenced_by(site: Site, name: str) -> list[tuple[str, str, str]]:
+    """(table, column, referenced column) of every foreign key that points at table `name`."""
+    found = []
+    for other in site.package.resources.values():
+        for here, there in foreign_key_map(other).items():
+            table, column = there.split(".", 1)
+            if table == name:
+                found.append((other.name, here, column))
+    return sorted(found)
+
+
+def column_link(target: str) -> str:
+    table, column = target.split(".", 1)
+    return f"[{target}]({table}.md#{column})"
+
+
+def table_page(site: Site, name: str, users: dict[str, list[str]]) -> str:
+    resource = site.package[name]
+    descriptor = next(r for r in site.package.descriptor["resources"] if r["name"] == name)
+    rows = site.table_rows(name)
+    fks = foreign_key_map(resource)
+    check_anchor_clash(name, resource.field_names)
+    out = [
+        f"# {name}\n",
+        f"**{descriptor.get('title', name)}** · table · `{resource.relpath}` · "
+        f"`{resource.schema_path.relative_to(site.package.root).as_posix()}` · "
+        f"**{rows} rows** · {len(resource.fields)} columns\n",
+        resource.schema.get("description", "") + "\n",
+        "## About {#section-about}\n",
+        f"Grain\n:   {grain_of(resource.schema.get('description', '')) or 'not stated'}\n",
+        "Primary key\n:   " + (", ".join(f"[{c}](#{c})" for c in resource.primary_key) or "none") + "\n",
+    ]
+    if fks:
+        out.append("Foreign keys\n:   " + "; ".join(f"[{c}](#{c}) → {column_link(t)}" for c, t in fks.items()) + "\n")
+    back = referenced_by(site, name)
+    if back:
+        out.append("Referenced by\n:   " + "; ".join(
+            f"{column_link(f'{t}.{c}')} → [{col}](#{col})" for t, c, col in back) + "\n")
+    if users.get(name):
+        out.append("Read by\n:   " + links(users[name]) + "\n")
+    out.append("## Columns {#section-columns}\n")
+    out.append(md_table(["column", "type", "unit", "description"], [
+        [f"[{f['name']}](#{f['name']})", type_text(f), f.get("unit", ""), first_sentence(f.get("description", ""))]
+        for f in resource.fields]))
+    for f in resource.fields:
+        out.append(column_section(site, name, f, rows, fks.get(f["name"])))
+    return "\n".join(out)
+
+
+def column_section(site: Site, table: str, field: dict, rows: int, fk: str | None) -> str:
+    name = field["name"]
+    facts = [f"**{type_text(field)}**"]
+    if field.get("unit"):
+        facts.append(f"unit: {field['unit']}")
+    facts += constraint_text(field)
+    facts.append(f"filled in {site.filled(table, name)} of {rows} rows")
+    lines = [f"### {name} {{#{name}}}\n", " · ".join(facts) + "\n", field.get("description", "") + "\n"]
+    if fk:
+        lines.append(f"Foreign key → {column_link(fk)}.\n")
+    markers = site.markers_for(table, name)
+    if markers and name.endswith("_marker"):
+        lines.append(f"May carry: {marker_links(markers)}.\n")
+    elif markers:
+        lines.append(f"May be marked (in [{name}_marker](#{name}_marker)): {marker_links(markers)}.\n")
+    if name.endswith("_refs") or name == "refs":
+        lines.append(f"Holds `ref_id`s of [references](references.md#ref_id), listed in the "
+                     f"[bibliography]({BIBLIOGRAPHY}); see [how citations work]({PROVENANCE}#per-value-citations).\n")
+    return "\n".join(lines)
+
+
+def check_anchor_clash(page: str, columns: list[str]) -> None:
+    from inference_energy.docs import DocsError
+
+    clash = set(columns) & set(SECTION_IDS)
+    if clash:
+        raise DocsError(f"{page}: column(s) {sorted(clash)} clash with section anchors of the dictionary page")
+
+
+# ---------------------------------------------------------------------------- view and macro pages
+
+
+LABEL_RE = re.compile(r"^([A-Z][A-Za-z]+(?: [a-z]+)?):\s*(.*)$")
+
+
+def header_sections(name: str, header: str) -> tuple[str, list[tuple[str, str]]]:
+    """(summary, [(label, text)]) of a derive/ header comment: its first paragraph says what
+    the object returns ("name: ..."), then labelled paragraphs ("Grain:", "Formula:", ...)."""
+    summary: list[str] = []
+    sections: list[tuple[str, list[str]]] = []
+    for line in header.splitlines():
+        match = LABEL_RE.match(line)
+        if match:
+            sections.append((match.group(1), [match.group(2)]))
+        elif sections:
+            sections[-1][1].append(line.strip())
+        else:
+            summary.append(line.strip())
+    text = " ".join(summary)
+    text = re.sub(rf"^{re.escape(name)}(\([^)]*\))?:\s*", "", text)
+    return text, [(label, " ".join(x for x in lines if x)) for label, lines in sections]
+
+
+def linked_prose(text: str, names: set[str], current: str) -> str:
+    """Prose with markdown escaped and the names of tables/views/macros linked."""
+    out, last = [], 0
+    for match in re.finditer(r"\b[a-z_][a-z0-9_]*\b", text):
+        word = match.group(0)
+        if word in names and word != current:
+            out.append(md_escape(text[last:match.start()]))
+            out.append(f"[{word}]({word}.md)")
+            last = match.end()
+    out.append(md_escape(text[last:]))
+    return "".join(out)
+
+
+def formula_docs(header: str, columns: list[str]) -> dict[str, str]:
+    """Column definitions written in the header as `column = expression` (up to '.', ';' or ',')."""
+    flat = " ".join(header.split())
+    docs = {}
+    for column in columns:
+        match = re.search(rf"\b{re.escape(column)} = (.+?)(?:[.;,](?:\s|$)|$)", flat)
+        if match:
+            docs[column] = f"Computed as `{column} = {match.group(1).strip()}`"
+    return docs
+
+
+def inherited_column_doc(site: Site, column: str) -> tuple[str, str] | None:
+    """(table.column, description) of the first table column of the same name."""
+    for resource in site.package.resources.values():
+        if column in resource.field_names:
+            field = resource.field(column)
+            unit = f" Unit: {field['unit']}." if field.get("unit") else ""
+            return f"{resource.name}.{column}", field.get("description", "") + unit
+    return None
+
+
+def object_summary(obj: DbObject) -> str:
+    return header_sections(obj.name, obj.header)[0]
+
+
+def object_page(site: Site, obj: DbObject, users: dict[str, list[str]]) -> str:
+    check_anchor_clash(obj.name, [c for c, _ in obj.columns])
+    relpath = obj.path.relative_to(site.package.root).as_posix()
+    names = all_names(site)
+    summary, sections = header_sections(obj.name, obj.header)
+    facts = f"**{obj.kind}** · `{relpath}`"
+    if obj.parameters:
+        facts += f" · `{obj.name}({', '.join(obj.parameters)})`"
+    if obj.rows is not None:
+        facts += f" · **{obj.rows} rows** · {len(obj.columns)} columns"
+    out = [f"# {obj.name}\n", facts + "\n", linked_prose(summary, names, obj.name) + "\n",
+           "## About {#section-about}\n"]
+    for label, text in sections:
+        body = f"`{text}`" if label == "Example" and "`" not in text else linked_prose(text, names, obj.name)
+        out.append(f"{label}\n:   {body}\n")
+    users_of = users.get(obj.name)
+    if users_of:
+        out.append("Read by\n:   " + links(users_of) + "\n")
+    if obj.columns:
+        out += object_columns(site, obj)
+    out += ["## SQL {#section-sql}\n", f'```sql title="{relpath}"\n{obj.sql.rstrip()}\n```\n']
+    return "\n".join(out)
+
+
+def object_columns(site: Site, obj: DbObject) -> list[str]:
+    names = [c for c, _ in obj.columns]
+    formulas = formula_docs(obj.header, names)
+    out = ["## Columns {#section-columns}\n"]
+    rows, sections = [], []
+    for column, duck_type in obj.columns:
+        inherited = inherited_column_doc(site, column)
+        description = formulas.get(column) or (inherited[1] if inherited else "")
+        origin = inherited[0] if inherited and column not in formulas else None
+        rows.append([f"[{column}](#{column})", duck_type.lower(), first_sentence(description)])
+        filled = site.scalar(f'select count("{column}") from "{obj.name}"')
+        text = [f"### {column} {{#{column}}}\n", f"**{duck_type.lower()}** · filled in {filled} of {obj.rows} rows\n"]
+        if description:
+            text.append(description.rstrip(".") + "." + (f" (as {column_link(origin)})" if origin else "") + "\n")
+        sections.append("\n".join(text))
+    out.append(md_table(["column", "type", "description"], rows))
+    return out + sections
+
+
+# ---------------------------------------------------------------------------- the index
+
+
+def index_page(site: Site) -> str:
+    out = [
+        "# Data dictionary\n",
+        "Every table of the package and every view and table macro of the database, generated from "
+        "`schemas/*.schema.json` and the header comments of `derive/*.sql`. Pick a table, or jump "
+        "straight to a column from [every column](#every-column) below.\n",
+        "## Tables\n",
+        md_table(["table", "title", "grain", "rows", "columns"], [
+            [f"[{name}]({name}.md)", descriptor_title(site, name), grain_of(r.schema.get("description", "")),
+             site.table_rows(name), len(r.fields)]
+            for name, r in site.package.resources.items()]),
+    ]
+    views = [o for o in site.objects.values() if o.kind == "view"]
+    macros = [o for o in site.objects.values() if o.kind != "view"]
+    if views:
+        out += ["## Views\n", "Computed by `derive/<view>.sql` when the database is built; nothing here is "
+                "stored in `tables/`.\n",
+                md_table(["view", "what it returns", "grain", "rows"], [
+                    [f"[{o.name}]({o.name}.md)", object_summary(o), grain_of(o.header), o.rows]
+                    for o in views])]
+    if macros:
+        out += ["## Macros\n", "Table macros are views that take parameters (`select * from name(arg, ...)`); "
+                "scalar macros are functions used inside queries.\n",
+                md_table(["macro", "kind", "call", "what it returns"], [
+                    [f"[{o.name}]({o.name}.md)", o.kind, f"`{o.name}({', '.join(o.parameters)})`", object_summary(o)]
+                    for o in macros])]
+    out += ["## Every column {#every-column}\n"]
+    for name, resource in site.package.resources.items():
+        out.append(f"**[{name}]({name}.md)**: " + " · ".join(f"[{c}]({name}.md#{c})" for c in resource.field_names) + "\n")
+    for obj in views:
+        out.append(f"**[{obj.name}]({obj.name}.md)** (view): " +
+                   " · ".join(f"[{c}]({obj.name}.md#{c})" for c, _ in obj.columns) + "\n")
+    return "\n".join(out)
+
+
+def descriptor_title(site: Site, name: str) -> str:
+    return next((r.get("title", "") for r in site.package.descriptor["resources"] if r["name"] == name), "")

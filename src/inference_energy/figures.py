@@ -1,0 +1,595 @@
+"""The paper's Figures 1-14 redrawn from the database: one SQL source and one SVG per figure.
+
+Each Figure holds the queries it is drawn from (shown verbatim on its page) and a function that
+draws their results. Rendering is deterministic (fixed svg.hashsalt, no date, glyphs as paths,
+no system fonts), so the same data always gives the same bytes, and self-contained (no fonts or
+scripts to fetch). Every point carries an SVG <title>: hovering it names the model or GPU.
+Points live in groups with ids `points-<n>`, fit and reference lines in `line-<n>`, so tests
+(and readers of the SVG) can find them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Callable
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+RC = {
+    "svg.hashsalt": "ai-inference-energy",  # stable ids: same data, same bytes
+    "svg.fonttype": "path",  # glyphs as paths: no font needed to view the SVG
+    "font.family": "DejaVu Sans",  # shipped with matplotlib, so every machine draws the same
+    "font.size": 9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.fontsize": 8,
+    "legend.framealpha": 0.9,
+}
+COLORS = {"CNN": "#1f77b4", "Transformer": "#ff7f0e", "Hybrid": "#2ca02c"}
+SERIES_STYLE = {
+    "all_models": dict(linestyle="-", color="#333333", label="fit, all models"),
+    "best_score_per_year": dict(linestyle="--", color="#d62728", label="fit, best score of each year"),
+    "gflops_record": dict(linestyle="--", color="#9467bd", label="fit, most demanding model when released"),
+}
+
+
+@dataclass
+class Plot:
+    """What a draw function made: point groups with a tooltip per point, and line groups."""
+    points: list[tuple[object, list[str]]] = field(default_factory=list)
+    lines: list[object] = field(default_factory=list)
+
+    def scatter(self, ax, x, y, labels, **kw):
+        artist = ax.scatter(list(x), list(y), **kw)
+        self.points.append((artist, list(labels)))
+        return artist
+
+    def line(self, ax, x, y, **kw):
+        artist = ax.plot(list(x), list(y), **kw)[0]
+        self.lines.append(artist)
+        return artist
+
+    @property
+    def n_points(self) -> int:
+        return sum(len(labels) for _, labels in self.points)
+
+
+@dataclass(frozen=True)
+class Figure:
+    number: int
+    title: str
+    caption: str  # the paper's caption, verbatim
+    queries: dict[str, str]  # name -> SQL; drawn from, and shown on the page
+    draw: Callable  # (ax, data: dict[str, DataFrame], plot: Plot) -> None
+    note: str = ""  # how this redraw relates to the paper's figure
+    views: tuple[str, ...] = ()
+    facts: str = ""  # SQL whose result is shown as a table under the figure
+
+    @property
+    def slug(self) -> str:
+        return f"figure-{self.number:02d}"
+
+
+# ---------------------------------------------------------------------------- shared pieces
+
+
+def fit_lines_sql(domain: str, metric: str) -> str:
+    """The fitted lines of model_trends, evaluated at the first and last date of their points."""
+    return f"""with fits as (
+    select series, slope_log10_per_year, intercept, first_release_date, last_release_date
+    from model_trends
+    where domain = '{domain}' and metric = '{metric}'
+),
+
+ends as (
+    select series, slope_log10_per_year, intercept, unnest([first_release_date, last_release_date]) as release_date
+    from fits
+)
+
+select
+    series,
+    release_date,
+    power(10, intercept + slope_log10_per_year * decimal_year(release_date)) as fitted,
+from ends
+order by series, release_date"""
+
+
+def label(row, *cols) -> str:
+    name = row["model"] if "model" in row else row["gpu"]
+    extra = row.get("extra_data") if hasattr(row, "get") else None
+    head = f"{name} ({extra})" if isinstance(extra, str) and extra else str(name)
+    return head + "".join(f"; {c}: {fmt(row[c])}" for c in cols)
+
+
+def fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def labels(df, *cols) -> list[str]:
+    return [label(row, *cols) for _, row in df.iterrows()]
+
+
+def dates(series):
+    return [dt.date.fromisoformat(str(d)[:10]) for d in series]
+
+
+def draw_fits(ax, plot: Plot, fits, series=None) -> None:
+    for name in series or SERIES_STYLE:
+        part = fits[fits["series"] == name]
+        if len(part):
+            plot.line(ax, dates(part["release_date"]), part["fitted"], linewidth=1.6, **SERIES_STYLE[name])
+
+
+def year_colors(ax, plot: Plot, df, x, y, tooltip_cols, **kw):
+    """Points coloured by release year (viridis: old purple, new yellow), with a colour bar."""
+    years = [d.year for d in dates(df["release_date"])]
+    artist = plot.scatter(ax, df[x], df[y], labels(df, *tooltip_cols), c=years, cmap="viridis",
+                          vmin=min(years), vmax=max(years), edgecolors="#333333", linewidths=0.4, zorder=3, **kw)
+    bar = ax.figure.colorbar(artist, ax=ax, pad=0.01)
+    bar.set_label("release year")
+    bar.ax.yaxis.set_major_locator(_integer_locator())
+    return artist
+
+
+def _integer_locator():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
+def frontier(ax, plot: Plot, df, x, y) -> None:
+    on = df[df["on_frontier"]].sort_values(x)
+    plot.line(ax, on[x], on[y], color="#9a9a9a", linewidth=2.5, alpha=0.8, zorder=2,
+              drawstyle="steps-post", label="Pareto frontier")
+
+
+def annotate(ax, df, x, y) -> None:
+    for _, row in df.iterrows():
+        ax.annotate(row["model"], (row[x], row[y]), xytext=(4, 3), textcoords="offset points", fontsize=6.5,
+                    color="#444444")
+
+
+def annotate_dates(ax, df, y) -> None:
+    for when, (_, row) in zip(dates(df["release_date"]), df.iterrows()):
+        ax.annotate(row["model"], (when, row[y]), xytext=(4, 3), textcoords="offset points", fontsize=6.5,
+                    color="#444444")
+
+
+def date_axis(ax, xlabel="release date") -> None:
+    import matplotlib.dates as mdates
+
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.set_xlabel(xlabel)
+
+
+def human_lines(ax, plot: Plot, refs) -> None:
+    """The horizontal human references of Figs. 13-14, across the whole axis."""
+    for _, row in refs.iterrows():
+        joules = row["paper_joules_per_second"]
+        line = ax.axhline(joules, color="#2ca02c", linestyle=":" if row["reference"] == "somatic" else "-.",
+                          linewidth=1.4, label=f"human, {row['reference']}: {joules:,.0f} J in 1 s")
+        plot.lines.append(line)
+        ax.annotate(f"human {row['reference']} energy in 1 s ({joules:,.0f} J)", (0.99, joules),
+                    xycoords=("axes fraction", "data"), xytext=(0, 3), textcoords="offset points",
+                    ha="right", fontsize=7, color="#2ca02c")
+
+
+def log_axis(ax, which: str) -> None:
+    """A log axis with plain numbers (0.01, 10, 1,000) and, over short ranges, labelled minor ticks."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    plain = FuncFormatter(lambda v, _: f"{v:,.10g}")
+    axis.set_major_formatter(plain)
+    low, high = (ax.get_xlim() if which == "x" else ax.get_ylim())
+    if high / low < 100:
+        axis.set_minor_locator(LogLocator(subs=(2, 5)))
+        axis.set_minor_formatter(plain)
+    else:
+        axis.set_minor_formatter(NullFormatter())
+
+
+def outside_legend(ax, ncol: int = 3) -> None:
+    ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=ncol, fontsize=7.5)
+
+
+# ---------------------------------------------------------------------------- the figures
+
+
+def draw_fig1(ax, data, plot):
+    df = data["points"]
+    for arch, part in df.groupby("architecture", sort=True):
+        plot.scatter(ax, part["params_millions"], part["gflops"], labels(part, "params_millions", "gflops"),
+                     color=COLORS.get(arch), label=arch, s=22, alpha=0.8, edgecolors="white", linewidths=0.4)
+    corr = {r["architecture"]: r["pearson_r"] for _, r in data["correlation"].iterrows()}
+    text = "Pearson r of params and GFLOPs\n" + "\n".join(
+        f"{a}: {corr[a]:.4f}" for a in ("CNN", "Transformer") if a in corr)
+    ax.text(0.02, 0.97, text, transform=ax.transAxes, va="top", fontsize=8,
+            bbox=dict(boxstyle="round", fc="white", ec="#cccccc"))
+    ax.set(xlabel="parameters (millions)", ylabel="GFLOPs per forward pass")
+    log_axis(ax, "x")
+    log_axis(ax, "y")
+    ax.legend(loc="lower right")
+
+
+def bubble_size(gflops):
+    return [12 + 4.0 * g ** 0.5 for g in gflops]
+
+
+def draw_fig2(ax, data, plot):
+    df = data["points"]
+    for has_extra, part in df.groupby(df["extra_data"].notna(), sort=True):
+        plot.scatter(ax, dates(part["release_date"]), part["top1_accuracy"],
+                     labels(part, "top1_accuracy", "gflops"), s=bubble_size(part["gflops"]),
+                     color="#ff7f0e" if has_extra else "#1f77b4", alpha=0.55, edgecolors="#333333", linewidths=0.4,
+                     label="extra training data" if has_extra else "ImageNet-1k only")
+    for g in (1, 10, 100, 1000):
+        ax.scatter([], [], s=bubble_size([g]), color="#dddddd", edgecolors="#333333", linewidths=0.4,
+                   label=f"{g:,} GFLOPs")
+    date_axis(ax)
+    ax.set_ylabel("Top-1 accuracy (%)")
+    ax.legend(loc="lower right", ncol=2, labelspacing=1.2, borderpad=0.8)
+
+
+def draw_trend(domain: str, metric: str, ylabel: str):
+    def draw(ax, data, plot):
+        df = data["points"]
+        best = data["selected"]
+        plot.scatter(ax, dates(df["release_date"]), df[metric], labels(df, metric, "release_date"),
+                     s=18, color="#1f77b4", alpha=0.6, edgecolors="white", linewidths=0.4, label="models")
+        for selection, part in best.groupby("selection", sort=True):
+            ax.scatter(dates(part["release_date"]), part[metric], s=60, facecolors="none",
+                       edgecolors=SERIES_STYLE[selection]["color"], linewidths=1.2,
+                       label=f"selected: {selection.replace('_', ' ')}")
+        draw_fits(ax, plot, data["fits"])
+        if "yearly" in data:
+            yearly = data["yearly"]
+            plot.line(ax, [dt.date(int(y), 7, 1) for y in yearly["release_year"]], yearly[f"mean_{metric}"],
+                      linestyle=":", color="#2ca02c", marker=".", linewidth=1.4, label="mean of each year")
+        if "human" in data:
+            human_lines(ax, plot, data["human"])
+        if domain == "nlp":  # few points: name them, as the paper's NLP figures do
+            annotate_dates(ax, df, metric)
+        log_axis(ax, "y")
+        date_axis(ax)
+        ax.set_ylabel(ylabel)
+        outside_legend(ax)
+    return draw
+
+
+def draw_nlp_gflops(ax, data, plot):
+    df = data["points"]
+    markers = {128: "o", 512: "s", 1024: "^", 2048: "D"}
+    for tokens, part in df.groupby("input_tokens", sort=True):
+        plot.scatter(ax, dates(part["release_date"]), part["gflops"], labels(part, "gflops", "input_tokens"),
+                     marker=markers.get(int(tokens), "o"), s=30, color="#1f77b4", alpha=0.75,
+                     edgecolors="white", linewidths=0.4, label=f"{int(tokens)} input tokens")
+    annotate_dates(ax, df, "gflops")
+    draw_fits(ax, plot, data["fits"], ["all_models", "gflops_record"])
+    log_axis(ax, "y")
+    date_axis(ax)
+    ax.set_ylabel("GFLOPs per forward pass (of the model's input length)")
+    outside_legend(ax)
+
+
+def draw_score_vs_cost(cost: str, score_label: str, cost_label: str, names: bool = False, pareto: bool = True):
+    def draw(ax, data, plot):
+        df = data["points"]
+        year_colors(ax, plot, df, cost, "score", [cost, "score"], s=26)
+        if pareto:
+            frontier(ax, plot, df, cost, "score")
+            ax.legend(loc="lower right")
+        if names:
+            annotate(ax, df, cost, "score")
+        ax.set(xlabel=cost_label, ylabel=score_label)
+        log_axis(ax, "x")
+    return draw
+
+
+def draw_fig7(ax, data, plot):
+    df = data["points"]
+    colors = {"FP32": "#1f77b4", "FP16": "#ff7f0e", "FP16/FP32 Tensor": "#d62728"}
+    for (precision, kind), part in df.groupby(["precision", "gpu_type"], sort=True):
+        plot.scatter(ax, dates(part["launch_date"]), part["gflops_per_watt"],
+                     labels(part, "precision", "gflops_per_watt"), color=colors[precision],
+                     marker="o" if kind == "Desktop" else "s", s=28, alpha=0.8, edgecolors="white",
+                     linewidths=0.4, label=f"{precision}, {kind.lower()}")
+    log_axis(ax, "y")
+    date_axis(ax, "launch date")
+    ax.set_ylabel("peak GFLOPS per Watt (TDP)")
+    ax.legend(loc="upper left", fontsize=7)
+
+
+def draw_fig8(ax, data, plot):
+    df = data["points"]
+    fp32 = df[~df["is_adapted"] & (df["domain"] == "cv")]
+    plot.scatter(ax, dates(fp32["launch_date"]), fp32["gflops_per_watt"], labels(fp32, "precision", "gflops_per_watt"),
+                 color="#7f7f7f", s=24, alpha=0.8, edgecolors="white", linewidths=0.4, label="FP32 (both domains)")
+    styles = {"cv": ("#1f77b4", "s", "CV (CNN)"), "nlp": ("#ff7f0e", "^", "NLP")}
+    for domain, (color, marker, name) in styles.items():
+        part = df[df["is_adapted"] & (df["domain"] == domain)]
+        plot.scatter(ax, dates(part["launch_date"]), part["gflops_per_watt"],
+                     [f"{t} [{name}]" for t in labels(part, "precision", "gflops_per_watt")],
+                     color=color, marker=marker, s=40, edgecolors="#333333", linewidths=0.4,
+                     label=f"adapted for {name}")
+        fit = data["fits"][data["fits"]["domain"] == domain]
+        plot.line(ax, dates(fit["launch_date"]), fit["fitted"], color=color, linewidth=1.6, label=f"fit, {name}")
+    log_axis(ax, "y")
+    date_axis(ax, "launch date")
+    ax.set_ylabel("GFLOPS per Watt")
+    ax.legend(loc="upper left", fontsize=7)
+
+
+POINTS_CV = """select model, extra_data, architecture, release_date, params_millions, gflops, score as top1_accuracy
+from model_flops
+where domain = 'cv'
+order by release_date, model, extra_data"""
+
+ENERGY_SQL = """select model, extra_data, release_date, gflops, gflops_per_watt, joules, score
+from inference_energy
+where domain = '{domain}'
+order by release_date, model, extra_data"""
+
+SELECTED_SQL = """select selection, model, extra_data, release_date, gflops, joules
+from best_models_per_year
+where domain = '{domain}'
+order by selection, release_date, model"""
+
+YEARLY_SQL = """select release_year, mean_joules, n_models
+from yearly_energy
+where domain = '{domain}'
+order by release_year"""
+
+HUMAN_SQL = """select reference, joules_per_second, paper_joules_per_second
+from human_energy_reference
+order by paper_joules_per_second"""
+
+PARETO_SQL = """select model, extra_data, release_date, cost as {cost}, score, on_frontier
+from pareto_frontier
+where figure = '{figure}'
+order by cost, model"""
+
+
+TREND_FACTS = """select
+    series,
+    n as models,
+    round(growth_factor_per_year, 3) as growth_per_year,
+    round(doubling_years, 2) as doubling_years,
+    round(r2, 3) as r2,
+from model_trends
+where domain = '{domain}' and metric = '{metric}'
+order by series"""
+
+FRONTIER_FACTS = """select model, extra_data, year(release_date) as release_year, round(cost, 4) as {cost}, score
+from pareto_frontier
+where figure = '{figure}' and on_frontier
+order by cost"""
+
+
+def energy_figure(number: int, domain: str, title: str, caption: str, human: bool, note: str) -> Figure:
+    queries = {"points": ENERGY_SQL.format(domain=domain), "selected": SELECTED_SQL.format(domain=domain),
+               "fits": fit_lines_sql(domain, "joules")}
+    if human:
+        queries["human"] = HUMAN_SQL
+    else:
+        queries["yearly"] = YEARLY_SQL.format(domain=domain)
+    series_note = note
+    return Figure(number, title, caption, queries,
+                  draw_trend(domain, "joules", "estimated Joules per forward pass"), series_note,
+                  ("inference_energy", "best_models_per_year", "model_trends")
+                  + (("human_energy_reference",) if human else ("yearly_energy",)),
+                  TREND_FACTS.format(domain=domain, metric="joules"))
+
+
+NLP_DASHED_NOTE = (
+    "For NLP the paper does not say which models its dashed line is fitted on beyond \"same "
+    "interpretation as in Fig. 9\". Only two NLP models have the best GLUE score of their year, so "
+    "both candidate selections of `best_models_per_year` are drawn: the best GLUE score of each year "
+    "(red) and the models that were the most demanding when released (purple, the dashed line of Fig. 6). "
+    "Section 8's remark that the best NLP models \"are growing much faster\" matches the purple one.")
+
+FIGURES: list[Figure] = [
+    Figure(1, "Parameters and GFLOPs", "Relation between the number of parameters and FLOPs (both axes are logarithmic).",
+           {"points": POINTS_CV + "", "correlation": "select architecture, n_points, pearson_r\nfrom params_flops_correlation\norder by architecture"},
+           draw_fig1, "The box gives the Pearson correlations the paper quotes with the figure (CNN 0.772, "
+           "transformers 0.994), computed by `params_flops_correlation`.",
+           ("model_flops", "params_flops_correlation"),
+           """select architecture, n_points, round(pearson_r, 4) as pearson_r,
+    round(pearson_r_all_rows, 4) as pearson_r_all_rows, round(pearson_r_log10, 4) as pearson_r_log10
+from params_flops_correlation
+order by architecture"""),
+    Figure(2, "Accuracy over the years", "Accuracy evolution over the years. The size of the balls represent the GFLOPs of one forward pass.",
+           {"points": POINTS_CV}, draw_fig2, "Bubble area grows with the square root of GFLOPs so that "
+           "1 and 5,000 GFLOPs both stay visible; colour says whether extra training data was used.",
+           ("model_flops",)),
+    Figure(3, "GFLOPs over the years (CV)", "GFLOPs over the years. The dashed line is a linear fit (note the logarithmic y-axis) for the models with highest accuracy per year. The solid line includes all points.",
+           {"points": ENERGY_SQL.format(domain="cv"), "selected": SELECTED_SQL.format(domain="cv").replace(
+               "where domain = 'cv'", "where domain = 'cv' and selection = 'best_score_per_year'"),
+            "fits": fit_lines_sql("cv", "gflops")},
+           draw_trend("cv", "gflops", "GFLOPs per forward pass"), "",
+           ("inference_energy", "best_models_per_year", "model_trends"), TREND_FACTS.format(domain="cv", metric="gflops")),
+    Figure(4, "Accuracy and GFLOPs", "Relation between accuracy and GFLOPs.",
+           {"points": PARETO_SQL.format(cost="gflops", figure="Fig. 4")},
+           draw_score_vs_cost("gflops", "Top-1 accuracy (%)", "GFLOPs per forward pass"),
+           "The grey line joins the models of `pareto_frontier` for Fig. 4.", ("pareto_frontier",),
+           FRONTIER_FACTS.format(cost="gflops", figure="Fig. 4")),
+    Figure(5, "GLUE score and GFLOPs (NLP)", "GFLOPs per token analysis for NLP models.",
+           {"points": """select model, release_date, gflops, input_tokens, score
+from inference_energy
+where domain = 'nlp' and score is not null
+order by release_date, model"""},
+           draw_score_vs_cost("gflops", "GLUE score", "GFLOPs per forward pass (128 input tokens)", names=True, pareto=False),
+           "Only the models with a GLUE score are drawn; all of them have 128 input tokens, so GFLOPs per "
+           "forward pass and per token order them the same way.", ("inference_energy",)),
+    Figure(6, "GFLOPs over the years (NLP)", "GFLOPs per token analysis for NLP models.",
+           {"points": """select model, release_date, input_tokens, gflops, gflops_per_token
+from inference_energy
+where domain = 'nlp'
+order by release_date, model""", "fits": fit_lines_sql("nlp", "gflops")},
+           draw_nlp_gflops, "The marker shape gives the input sequence length the GFLOPs are for, as the "
+           "paper's figure does. Dashed: the models that were the most demanding when released "
+           "(`best_models_per_year`, selection `gflops_record`).", ("inference_energy", "model_trends", "best_models_per_year"),
+           TREND_FACTS.format(domain="nlp", metric="gflops")),
+    Figure(7, "Theoretical GPU efficiency", "Theoretical Nvidia GPUs GFLOPs per Watt. Data in Table J.8 in the appendix.",
+           {"points": """select gpu, precision, gpu_type, launch_date, tflops, tdp_watts, gflops_per_watt
+from gpu_peak_efficiency
+order by launch_date, gpu, precision"""}, draw_fig7, "", ("gpu_peak_efficiency",)),
+    Figure(8, "Adapted GPU efficiency and its trend", "Nvidia GPU GFLOPs per Watt adapted for CV (CNNs) and NLP models. Data in Table J.9 in the appendix.",
+           {"points": """select domain, gpu, precision, launch_date, tflops, tdp_watts, gflops_per_watt, is_adapted
+from gpu_efficiency
+order by domain, launch_date, gpu, precision""", "fits": """with ends as (
+    select domain, slope_log10_per_year, intercept, unnest([first_launch_date, last_launch_date]) as launch_date
+    from efficiency_trend
+)
+
+select domain, launch_date, power(10, intercept + slope_log10_per_year * decimal_year(launch_date)) as fitted
+from ends
+order by domain, launch_date"""},
+           draw_fig8, "The solid lines are `efficiency_trend`, the fits every Joule estimate of Figs. 9-14 uses.",
+           ("gpu_efficiency", "efficiency_trend"), """select
+    domain,
+    n as gpus,
+    round(slope_log10_per_year, 5) as slope_log10_per_year,
+    round(growth_factor_per_year, 3) as growth_per_year,
+    round(doubling_years, 2) as doubling_years,
+    round(r2, 3) as r2,
+from efficiency_trend
+order by domain"""),
+    energy_figure(9, "cv", "Joules per forward pass over the years (CV)", "Estimated Joules of a forward pass (CV). The dashed line is a linear fit (logarithmic y-axis) for the models with highest accuracy per year. The solid line fits all models.", False, "The dotted line is the mean of each year (`yearly_energy`), as the paper's text describes."),
+    energy_figure(10, "nlp", "Joules per forward pass over the years (NLP)", "Estimated Joules of a forward pass (NLP). Same interpretation as in Fig. 9.", False, NLP_DASHED_NOTE),
+    Figure(11, "Accuracy and Joules (CV)", "Relation between Joules and Top-1 Accuracy over the years (CV, ImageNet).",
+           {"points": PARETO_SQL.format(cost="joules", figure="Fig. 11")},
+           draw_score_vs_cost("joules", "Top-1 accuracy (%)", "estimated Joules per forward pass"),
+           "The grey line joins the models of `pareto_frontier` for Fig. 11.", ("pareto_frontier",),
+           FRONTIER_FACTS.format(cost="joules", figure="Fig. 11")),
+    Figure(12, "GLUE score and Joules (NLP)", "Relation between Joules and GLUE score over the years (NLP, GLUE).",
+           {"points": PARETO_SQL.format(cost="joules", figure="Fig. 12")},
+           draw_score_vs_cost("joules", "GLUE score", "estimated Joules per forward pass", names=True),
+           "The grey line joins the models of `pareto_frontier` for Fig. 12.", ("pareto_frontier",),
+           FRONTIER_FACTS.format(cost="joules", figure="Fig. 12")),
+    energy_figure(13, "cv", "Joules per forward pass against human energy (CV)", "Estimated Joules per forward pass (e.g., one prediction) compared to human energy consumption in 1s (CV).", True,
+                  "The two green lines are `human_energy_reference`: 2000 kcal a day (96.85 J/s, drawn at 100 J as "
+                  "the paper does) and 79,897 kWh a year (9,120.7 J/s, drawn at 10,000 J)."),
+    energy_figure(14, "nlp", "Joules per forward pass against human energy (NLP)", "Estimated Joules per forward pass (e.g., one prediction) compared to human consumption in 1s (NLP).", True,
+                  NLP_DASHED_NOTE),
+]
+
+
+# ---------------------------------------------------------------------------- rendering
+
+
+def render(figure: Figure, con) -> tuple[str, int]:
+    """(SVG text, number of points) of a figure, drawn from the database `con`."""
+    import matplotlib
+    from matplotlib.figure import Figure as MplFigure
+
+    data = {name: con.execute(sql).df() for name, sql in figure.queries.items()}
+    with matplotlib.rc_context(RC):
+        mpl = MplFigure(figsize=(8, 5), layout="constrained")
+        ax = mpl.add_subplot()
+        plot = Plot()
+        figure.draw(ax, data, plot)
+        ax.set_title(f"Figure {figure.number}. {figure.title}", loc="left", fontsize=10)
+        for k, (artist, _) in enumerate(plot.points):
+            artist.set_gid(f"points-{k}")
+        for k, artist in enumerate(plot.lines):
+            artist.set_gid(f"line-{k}")
+        ax.set_gid("plot-axes")
+        buf = io.StringIO()
+        mpl.savefig(buf, format="svg", metadata={"Date": None, "Title": f"Figure {figure.number}. {figure.title}"})
+    return add_tooltips(buf.getvalue(), plot, figure), plot.n_points
+
+
+def add_tooltips(svg: str, plot: Plot, figure: Figure) -> str:
+    """Give every point an SVG <title> (shown on hover) and the figure a title and description."""
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    root = ET.fromstring(svg)
+    groups = {g.get("id"): g for g in root.iter(f"{{{SVG_NS}}}g")}
+    for k, (_, names) in enumerate(plot.points):
+        marks = point_marks(groups[f"points-{k}"])
+        if len(marks) != len(names):
+            raise ValueError(f"figure {figure.number}: {len(marks)} marks drawn for {len(names)} points")
+        for mark, name in zip(marks, names):
+            ET.SubElement(mark, f"{{{SVG_NS}}}title").text = name
+    root.set("role", "img")
+    root.set("aria-label", f"Figure {figure.number}. {figure.title}")
+    return ET.tostring(root, encoding="unicode") + "\n"
+
+
+def point_marks(group) -> list:
+    """The drawn marks of a scatter group, in data order: <use> or <path> elements, looking
+    inside clip-path groups and skipping the <defs> that hold the marker shapes."""
+    marks = []
+    for el in group:
+        tag = el.tag.split("}")[-1]
+        if tag == "g":
+            marks += point_marks(el)
+        elif tag in ("path", "use"):
+            marks.append(el)
+    return marks
+
+
+def inline_svg(svg: str) -> str:
+    """The SVG for inlining in a page: scales with the page, on a single line run."""
+    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 width="100%"', svg, count=1)
+    return svg.strip()
+
+
+# ---------------------------------------------------------------------------- pages
+
+
+def figure_page(figure: Figure, svg: str, n_points: int, con) -> str:
+    from inference_energy.docs_pages import output_table, run_query
+
+    views = ", ".join(f"[{v}](../dictionary/{v}.md)" for v in figure.views)
+    out = [
+        f"# Figure {figure.number}. {figure.title}\n",
+        f"> {figure.caption} *(the paper's caption)*\n",
+        f'<div class="figure-svg" data-figure="{figure.number}" data-points="{n_points}" markdown="0">',
+        inline_svg(svg),
+        "</div>\n",
+        f"Hover a point for its model and values. {n_points} points, drawn from {views}. "
+        f"[SVG file]({figure.slug}.svg)\n",
+    ]
+    if figure.note:
+        out.append(figure.note + "\n")
+    if figure.facts:
+        out += ["## In numbers\n", output_table(*run_query(con, figure.facts)),
+                f'```sql title="the query of this table"\n{figure.facts.strip()}\n```\n']
+    out.append("## The queries behind it\n")
+    for name, sql in figure.queries.items():
+        out.append(f'```sql title="{name}"\n{sql.strip()}\n```\n')
+    return "\n".join(out)
+
+
+def index_page(rendered: list[tuple[Figure, int]]) -> str:
+    out = ["# Figures\n",
+           "The paper's Figures 1-14, redrawn from the package's own database at every docs build "
+           "(nothing here is a copy of the paper's images). Each page shows the SQL it is drawn from.\n"]
+    for figure, n_points in rendered:
+        out.append(f"## [Figure {figure.number}. {figure.title}]({figure.slug}.md)\n")
+        out.append(f"[![Figure {figure.number}]({figure.slug}.svg){{ loading=lazy width=480 }}]({figure.slug}.md)\n")
+    return "\n".join(out)
+
+
+def write_all(site, writer) -> None:
+    rendered = []
+    for figure in FIGURES:
+        svg, n_points = render(figure, site.con)
+        writer.write(f"figures/{figure.slug}.svg", svg)
+        writer.page("figures", f"{figure.number}. {figure.title}", f"figures/{figure.slug}.md",
+                    figure_page(figure, svg, n_points, site.con))
+        rendered.append((figure, n_points))
+    writer.write("figures/index.md", index_page(rendered))
