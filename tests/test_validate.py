@@ -283,3 +283,34 @@ def test_the_categorical_path_never_turns_text_into_numbers(tmp_path, monkeypatc
     path.write_bytes(b"a,b,c\n061.00,false,7\n1e3,true,7\n061.00,TRUE,8\n")
     frame = csvread.read_csv_text(path, "t.csv").frame
     assert frame.astype(str).values.tolist() == [["061.00", "false", "7"], ["1e3", "true", "7"], ["061.00", "TRUE", "8"]]
+
+
+# ------------------------------------------------------------------ documentation of the codes
+def documented_codes() -> set[str]:
+    import re
+
+    text = (ROOT / "docs" / "error-codes.md").read_text(encoding="utf-8")
+    codes = set()
+    for line in text.splitlines():
+        if line.startswith("| `"):
+            codes.update(re.findall(r"`([a-z]+(?:-[a-z]+)+)`", line.split("|")[1]))
+    return codes
+
+
+def emitted_codes() -> set[str]:
+    """Every code literal the validator's modules can emit (the last argument of a Problem, or a Rule's code)."""
+    import re
+
+    codes = set()
+    for name in ("csvread", "schemalint", "validate", "pandera_schemas"):
+        text = (ROOT / "src" / "inference_energy" / f"{name}.py").read_text(encoding="utf-8")
+        codes.update(re.findall(r'"([a-z]+(?:-[a-z]+)+)"\)\)?\)?$', text, re.M))
+        codes.update(re.findall(r'self\.check\(\s*"([a-z]+(?:-[a-z]+)+)"', text))
+    return codes
+
+
+def test_every_code_is_documented():
+    missing = (emitted_codes() | {line.split()[-1] for case in CASES for line in expected(case)}) - documented_codes()
+    assert not missing, f"add these codes to docs/error-codes.md: {sorted(missing)}"
+    assert {"type-error", "constraint-error", "primary-key", "foreign-key", "unknown-reference", "marker-not-allowed",
+            "formula-like-cell", "date-outside-paper-window", "provenance-without-value"} <= emitted_codes()
