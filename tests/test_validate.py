@@ -314,3 +314,45 @@ def test_every_code_is_documented():
     assert not missing, f"add these codes to docs/error-codes.md: {sorted(missing)}"
     assert {"type-error", "constraint-error", "primary-key", "foreign-key", "unknown-reference", "marker-not-allowed",
             "formula-like-cell", "date-outside-paper-window", "provenance-without-value"} <= emitted_codes()
+
+
+# ------------------------------------------------------------------ every Table Schema rule the converter knows
+def test_the_converter_covers_every_constraint(tmp_path):
+    schema = {
+        "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
+        "fields": [
+            {"name": "id", "type": "integer", "description": "d", "unit": "1", "constraints": {"required": True, "enum": [1, 2, 3, 4, 5, 6, 7]}},
+            {"name": "day", "type": "date", "format": "%Y-%m-%d", "description": "d", "constraints": {"minimum": "2020-01-01", "exclusiveMaximum": "2021-01-01"}},
+            {"name": "flag", "type": "boolean", "description": "d", "trueValues": ["yes"], "falseValues": ["no"]},
+            {"name": "code", "type": "string", "description": "d", "constraints": {"unique": True, "minLength": 2, "maxLength": 3}},
+            {"name": "share", "type": "number", "description": "d", "unit": "1", "constraints": {"exclusiveMaximum": 1}},
+        ],
+        "primaryKey": ["id"],
+        "missingValues": ["", "n/a"],
+    }
+    descriptor = {"$schema": "https://datapackage.org/profiles/2.0/datapackage.json", "name": "t", "resources": [{"name": "t", "path": "tables/t.csv", "schema": "schemas/t.schema.json"}]}
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    (tmp_path / "schemas" / "t.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    (tmp_path / "tables" / "t.csv").write_text(
+        "id,day,flag,code,share\n"
+        "1,2020-05-01,yes,ab,0.5\n"      # 2 valid
+        "2,2019-12-31,no,abc,n/a\n"      # 3 day < minimum
+        "3,2021-01-01,,abcd,0\n"         # 4 day = exclusiveMaximum; code too long
+        "9,n/a,true,a,1\n"               # 5 id not in enum; flag not yes/no; code too short; share = exclusiveMaximum
+        "4,2020-02-02,no,ab,.5\n"        # 6 code not unique
+        "n/a,2020-02-02,no,xy,1e-1\n",   # 7 id required (n/a is missing)
+        encoding="utf-8")
+    got = sorted((p.line, p.column, p.code, p.rule.split("(")[-1].rstrip(")")) for p in validate_package(tmp_path))
+    assert got == [
+        (3, "day", "constraint-error", "minimum 2020-01-01"),
+        (4, "code", "constraint-error", "maxLength"),
+        (4, "day", "constraint-error", "exclusiveMaximum 2021-01-01"),
+        (5, "code", "constraint-error", "minLength"),
+        (5, "flag", "type-error", "type boolean"),
+        (5, "id", "constraint-error", "enum"),
+        (5, "share", "constraint-error", "exclusiveMaximum 1"),
+        (6, "code", "constraint-error", "unique"),
+        (7, "id", "constraint-error", "required"),
+    ]

@@ -230,18 +230,25 @@ class _Builder:
 
     def bound_check(self, f: dict, op: str, sym: str, limit) -> pa.Check:
         name, ftype = f["name"], f.get("type", "string")
+        compare = {"minimum": np.greater_equal, "maximum": np.less_equal,
+                   "exclusiveMinimum": np.greater, "exclusiveMaximum": np.less}[op]
         if ftype == "date":
-            bound = str(limit)
-            compare = {"minimum": np.greater_equal, "maximum": np.less_equal,
-                       "exclusiveMinimum": np.greater, "exclusiveMaximum": np.less}[op]
-            ok = lambda: ~self.valid(f) | compare(self.parsed(f).astype(str), bound)  # noqa: E731
+            ok = lambda: ~self.valid(f) | self.date_compare(f, compare, str(limit), op)  # noqa: E731
         else:
             bound = float(limit)
-            compare = {"minimum": np.greater_equal, "maximum": np.less_equal,
-                       "exclusiveMinimum": np.greater, "exclusiveMaximum": np.less}[op]
             ok = lambda: ~self.valid(f) | compare(np.nan_to_num(self.parsed(f), nan=0.0), bound)  # noqa: E731
         kind = {"number": "a number", "integer": "a whole number", "date": "a date"}.get(ftype, "a value")
         return self.check("constraint-error", name, f"must be {kind} {sym} {limit} ({op} {limit})", ok)
+
+    def date_compare(self, f: dict, compare, bound: str, key: str) -> np.ndarray:
+        """compare(date, bound) per cell, on distinct values (ISO dates compare as text); False where invalid."""
+        fmt = f.get("format", "default")
+
+        def per_value(v: pd.Series) -> np.ndarray:
+            iso = parse_date(v, fmt)
+            return (iso != "") & compare(iso.astype(str), bound)
+
+        return self.cells.apply(f["name"], f"date {key} {bound}", per_value)
 
     # table checks (reported on one column)
     def table_checks(self) -> dict[str, list[pa.Check]]:
@@ -281,7 +288,7 @@ class _Builder:
                     f"a row printed in the paper (paper_source filled) must be dated {lo} to {hi}: "
                     "fix the date, or empty paper_source if the row was added after the paper",
                     lambda f=f, lo=lo, hi=hi: ~(self.valid(f) & ~self.missing(PAPER_SOURCE)) | (
-                        (self.parsed(f).astype(str) >= lo) & (self.parsed(f).astype(str) <= hi))))
+                        self.date_compare(f, np.greater_equal, lo, "window") & self.date_compare(f, np.less_equal, hi, "window"))))
         return out
 
     def foreign_key_check(self, fk: dict) -> pa.Check | None:
