@@ -3,7 +3,7 @@
 --   extra_data).
 -- Inputs: inference_energy (models with GFLOPs, Joules and score).
 -- Formula: selection 'best_score_per_year': per domain and calendar year of release, the
---   model(s) with the highest score (Top-1 accuracy for CV, Fig. 3 and 9: "the models with
+--   model(s) with the highest score (Top-1 accuracy for CV, Figs. 3 and 9: "the models with
 --   highest accuracy for each year"; GLUE for NLP, Fig. 10: "same interpretation as in
 --   Fig. 9"; ties are all kept; NLP models without a GLUE score cannot be selected).
 --   Selection 'gflops_record' (NLP, Fig. 6: "models that, when released, become the most
@@ -16,44 +16,45 @@ inference_energy as (
     select * from inference_energy
 ),
 
-ranked as (
+scored as (
     select
         *,
-        rank() over (partition by domain, release_year order by score desc) as score_rank,
+        max(score) over (partition by domain, release_year) as best_score_of_year,
     from inference_energy
     where score is not null
 ),
 
 best_score as (
-    select 'best_score_per_year' as selection, *
-    from ranked
-    where score_rank = 1
+    select 'best_score_per_year' as selection, * exclude (best_score_of_year)
+    from scored
+    where score = best_score_of_year
+),
+
+nlp as (
+    select * from inference_energy where domain = 'nlp'
 ),
 
 by_date as (
-    select domain, release_date, max(gflops) as max_gflops_on_date
-    from inference_energy
-    group by domain, release_date
+    select release_date, max(gflops) as max_gflops_on_date
+    from nlp
+    group by release_date
 ),
 
 running as (
     select
         *,
         max(max_gflops_on_date) over (
-            partition by domain order by release_date rows between unbounded preceding and 1 preceding
+            order by release_date rows between unbounded preceding and 1 preceding
         ) as max_gflops_before,
     from by_date
 ),
 
 gflops_record as (
-    select 'gflops_record' as selection, inference_energy.*, cast(null as bigint) as score_rank,
-    from inference_energy
-    inner join running
-        on running.domain = inference_energy.domain
-        and running.release_date = inference_energy.release_date
-    where inference_energy.domain = 'nlp'
-        and inference_energy.gflops = running.max_gflops_on_date
-        and (running.max_gflops_before is null or inference_energy.gflops > running.max_gflops_before)
+    select 'gflops_record' as selection, nlp.*,
+    from nlp
+    inner join running on running.release_date = nlp.release_date
+    where nlp.gflops = running.max_gflops_on_date
+        and (running.max_gflops_before is null or nlp.gflops > running.max_gflops_before)
 ),
 
 unioned as (

@@ -39,7 +39,6 @@ final as (
     from inference_energy
     cross join somatic
     cross join external
-    order by inference_energy.domain, inference_energy.release_date, inference_energy.model
 )
 
 select * from final

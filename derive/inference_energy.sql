@@ -43,7 +43,6 @@ final as (
         score_metric,
         score,
     from with_efficiency
-    order by domain, release_date, model, extra_data
 )
 
 select * from final

@@ -3,10 +3,12 @@
 -- Inputs: inference_energy.
 -- Formula: a model is on the frontier when no other model of the figure has a lower or
 --   equal cost and a higher or equal score with at least one of the two strictly better.
---   Computed in O(n log n): per distinct cost the best score, then the best score at any
---   strictly lower cost (a running max); a model is on the frontier when its score is the
---   best at its cost and beats every cheaper model. Fig. 4: CV Top-1 accuracy vs GFLOPs;
---   Fig. 11: CV Top-1 accuracy vs Joules; Fig. 12: NLP GLUE score vs Joules.
+--   Computed in O(n log n) with one window: ordered by cost, then score descending, a model is
+--   on the frontier when its score beats the best score of all earlier window groups (the
+--   models with a lower cost, or the same cost and a higher score: exactly those that could
+--   dominate it); identical points share a group, so neither dominates the other.
+--   Fig. 4: CV Top-1 accuracy vs GFLOPs; Fig. 11: CV Top-1 accuracy vs Joules; Fig. 12: NLP
+--   GLUE score vs Joules.
 -- Reproduces: the grey frontier lines of Figs. 4, 11 and 12 (not printed as lists).
 with
 
@@ -26,40 +28,29 @@ points as (
     from inference_energy where domain = 'nlp' and score is not null
 ),
 
-best_at_cost as (
-    select figure, cost, max(score) as best_score
-    from points
-    group by figure, cost
-),
-
-best_below as (
+dominance as (
     select
-        figure,
-        cost,
-        best_score,
-        max(best_score) over (
-            partition by figure order by cost rows between unbounded preceding and 1 preceding
-        ) as best_score_at_lower_cost,
-    from best_at_cost
+        *,
+        max(score) over (
+            partition by figure order by cost asc, score desc
+            groups between unbounded preceding and 1 preceding
+        ) as best_score_of_cheaper_or_better,
+    from points
 ),
 
 final as (
     select
-        points.figure,
-        points.domain,
-        points.model,
-        points.extra_data,
-        points.release_date,
-        points.cost_metric,
-        points.cost,
-        points.score_metric,
-        points.score,
-        points.score = best_below.best_score
-            and (best_below.best_score_at_lower_cost is null or points.score > best_below.best_score_at_lower_cost)
-            as on_frontier,
-    from points
-    inner join best_below on best_below.figure = points.figure and best_below.cost = points.cost
-    order by points.figure, points.cost, points.score desc, points.model
+        figure,
+        domain,
+        model,
+        extra_data,
+        release_date,
+        cost_metric,
+        cost,
+        score_metric,
+        score,
+        best_score_of_cheaper_or_better is null or score > best_score_of_cheaper_or_better as on_frontier,
+    from dominance
 )
 
 select * from final

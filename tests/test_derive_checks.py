@@ -79,3 +79,21 @@ def test_views_that_do_not_build_are_one_problem(tmp_path):
     problems = run_checks(package)
     assert [p.code for p in problems] == ["sql-derive-error"]
     assert "model_flops" in problems[0].rule
+
+
+def test_lent_connection_is_used_and_left_open(tmp_path):
+    """The build lends its loaded connection so the validator's checks do not reload."""
+    from inference_energy.build import connect_with_tables
+    from inference_energy.sqlchecks import lend_connection
+
+    package = make_package(tmp_path / "pkg", TINY)
+    con = connect_with_tables(package)
+    # break a view on the lent connection only: the files on disk are fine
+    con.execute("create or replace view inference_energy as select domain, model, extra_data, gflops, "
+                "-1.0 as joules from model_flops")
+    with lend_connection(package, con):
+        problems = run_checks(package)
+    assert {p.code for p in problems} == {"sql-bad-joules"}
+    assert con.execute("select 1").fetchone() == (1,)  # still open
+    assert run_checks(package) == []  # without the loan, the files are checked
+    con.close()

@@ -1,7 +1,7 @@
 -- check: every model gets a finite, positive energy per forward pass
 -- code: sql-bad-joules
 -- Why: a model without Joules (no trend for its domain, a zero or missing GFLOPs) would drop out of Figs. 9-14.
--- Returns: one row per model without finite positive Joules.
+-- Returns: one row per model without finite positive Joules (inference_energy keeps every model of a domain that has a trend, so a lost model is one whose domain has none).
 with
 
 model_flops as (
@@ -12,16 +12,26 @@ inference_energy as (
     select * from inference_energy
 ),
 
-final as (
-    select model_flops.domain, model_flops.model, model_flops.extra_data, model_flops.gflops, inference_energy.joules
+efficiency_trend as (
+    select * from efficiency_trend
+),
+
+bad_joules as (
+    select domain, model, extra_data, gflops, joules
+    from inference_energy
+    where joules is null or not isfinite(joules) or joules <= 0
+),
+
+no_trend as (
+    select domain, model, extra_data, gflops, cast(null as double) as joules
     from model_flops
-    left join inference_energy
-        on inference_energy.domain = model_flops.domain
-        and inference_energy.model = model_flops.model
-        and inference_energy.extra_data is not distinct from model_flops.extra_data
-    where inference_energy.joules is null
-        or not isfinite(inference_energy.joules)
-        or inference_energy.joules <= 0
+    where domain not in (select domain from efficiency_trend)
+),
+
+final as (
+    select * from bad_joules
+    union all
+    select * from no_trend
 )
 
 select * from final

@@ -159,14 +159,33 @@ def create_views(con: duckdb.DuckDBPyConnection, derive_dir: Path) -> list[tuple
 # ---------------------------------------------------------------------------- build
 
 
-def validation_problems(root: Path) -> list:
-    """The validator's problems, or [] when the validator module is not there yet."""
+class ValidationFailed(BuildError):
+    """The package has validation problems; the build stops without writing anything."""
+
+    def __init__(self, problems: list):
+        super().__init__(f"{len(problems)} validation problem(s)")
+        self.problems = problems
+
+
+def validation_problems(root: Path, con: duckdb.DuckDBPyConnection | None = None) -> list:
+    """The validator's problems, or [] when the validator module is not there yet.
+
+    With `con` (the tables and views already loaded), the validator's SQL checks run on it
+    instead of loading the package a second time.
+    """
     try:
         from . import validate
     except ImportError:
         return []
     check = getattr(validate, "validate_package", None)
-    return list(check(root) or []) if check else []
+    if check is None:
+        return []
+    if con is None:
+        return list(check(root) or [])
+    from .sqlchecks import lend_connection
+
+    with lend_connection(root, con):
+        return list(check(root) or [])
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, names: list[str], out_dir: Path) -> None:
@@ -189,10 +208,12 @@ def replace_dir(new: Path, target: Path) -> None:
 
 
 def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Path | None = None,
-                   progress=lambda msg: None) -> dict:
+                   progress=lambda msg: None, validate: bool = False) -> dict:
     """Write the database (and optionally the Parquet files); return what was built.
 
-    No validation here: callers that take user input go through `run`, which validates first.
+    With validate=True the package is validated once its tables are loaded (so the SQL checks
+    reuse this connection) and a package with problems raises ValidationFailed; if the tables
+    do not even load, the validator is asked why before the load error is raised.
     """
     package = load_package(root)
     out_path = Path(out_path)
@@ -203,10 +224,21 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
     try:
         con = duckdb.connect(str(tmp_db))
         try:
-            progress("loading tables")
-            counts = load_tables(con, package)
-            progress(f"creating views from {DERIVE_DIR}/")
-            created = create_views(con, package.root / DERIVE_DIR)
+            try:
+                progress("loading tables")
+                counts = load_tables(con, package)
+                progress(f"creating views from {DERIVE_DIR}/")
+                created = create_views(con, package.root / DERIVE_DIR)
+            except (BuildError, duckdb.Error):
+                problems = validation_problems(package.root) if validate else []
+                if problems:
+                    raise ValidationFailed(problems) from None
+                raise
+            if validate:
+                progress("validating the package")
+                problems = validation_problems(package.root, con)
+                if problems:
+                    raise ValidationFailed(problems)
             views = [name for name, kind in created if kind == "view"]
             macros = [name for name, kind in created if kind == "macro"]
             summary = {"tables": counts, "views": views, "macros": macros, **summary_facts(con, views)}
@@ -280,16 +312,14 @@ def run(args) -> int:
     def progress(msg: str) -> None:
         print(f"[{time.perf_counter() - started:5.2f}s] {msg}", file=sys.stderr, flush=True)
 
-    progress("validating the package")
-    problems = validation_problems(root)
-    if problems:
-        for problem in problems:
+    try:
+        summary = build_database(root, out_path, parquet_dir, progress=progress, validate=True)
+    except ValidationFailed as exc:
+        for problem in exc.problems:
             print(problem.as_text() if hasattr(problem, "as_text") else problem, file=sys.stderr)
-        print(f"build stopped: {len(problems)} validation problem(s); fix them and run `make build` again",
+        print(f"build stopped: {len(exc.problems)} validation problem(s); fix them and run `make build` again",
               file=sys.stderr)
         return 1
-    try:
-        summary = build_database(root, out_path, parquet_dir, progress=progress)
     except (BuildError, duckdb.Error) as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ A check file starts with a header:
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from .metadata import Package, load_package
@@ -19,6 +20,21 @@ from .problems import Problem
 CHECKS_DIR = Path("derive") / "checks"
 MAX_ROWS_PER_CHECK = 50  # enough to act on; a broken invariant on 1M rows must not flood the output
 HEADER_RE = re.compile(r"^--\s*(check|code):\s*(.+?)\s*$", re.M)
+
+# (package root, connection) lent by the build, which has already loaded the tables and views:
+# the validator then runs the checks on it instead of loading everything a second time.
+_lent: tuple[Path, object] | None = None
+
+
+@contextmanager
+def lend_connection(root: Path, con):
+    """While active, run_checks on the package at `root` uses `con` (and leaves it open)."""
+    global _lent
+    _lent = (Path(root).resolve(), con)
+    try:
+        yield
+    finally:
+        _lent = None
 
 
 def check_header(text: str, path: Path) -> tuple[str, str]:
@@ -41,16 +57,21 @@ def run_checks(package: Package | str | Path = ".") -> list[Problem]:
     if not isinstance(package, Package):
         package = load_package(package)
     checks_dir = package.root / CHECKS_DIR
-    try:
-        con = connect_with_tables(package)
-    except (BuildError, duckdb.Error) as exc:
-        return [Problem("derive/", None, None, None, f"the views do not build: {exc}", "sql-derive-error")]
+    borrowed = _lent is not None and _lent[0] == package.root.resolve()
+    if borrowed:
+        con = _lent[1]
+    else:
+        try:
+            con = connect_with_tables(package)
+        except (BuildError, duckdb.Error) as exc:
+            return [Problem("derive/", None, None, None, f"the views do not build: {exc}", "sql-derive-error")]
     problems: list[Problem] = []
     try:
         for path in sorted(checks_dir.glob("*.sql")):
             problems += run_check(con, path, package.root)
     finally:
-        con.close()
+        if not borrowed:
+            con.close()
     return problems
 
 
