@@ -178,6 +178,7 @@ def human_lines(ax, plot: Plot, refs) -> None:
         joules = row["paper_joules_per_second"]
         line = ax.axhline(joules, color="#2ca02c", linestyle=":" if row["reference"] == "somatic" else "-.",
                           linewidth=1.4, label=f"human, {row['reference']}: {joules:,.0f} J in 1 s")
+        line.set_gid(f"human-{row['reference']}")
         plot.lines.append(line)
         ax.annotate(f"human {row['reference']} energy in 1 s ({joules:,.0f} J)", (0.99, joules),
                     xycoords=("axes fraction", "data"), xytext=(0, 3), textcoords="offset points",
@@ -504,7 +505,7 @@ def render(figure: Figure, con) -> tuple[str, int]:
         for k, (artist, _) in enumerate(plot.points):
             artist.set_gid(f"points-{k}")
         for k, artist in enumerate(plot.lines):
-            artist.set_gid(f"line-{k}")
+            artist.set_gid(artist.get_gid() or f"line-{k}")
         ax.set_gid("plot-axes")
         buf = io.StringIO()
         mpl.savefig(buf, format="svg", metadata={"Date": None, "Title": f"Figure {figure.number}. {figure.title}"})
