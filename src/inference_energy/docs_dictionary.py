@@ -167,7 +167,7 @@ def column_section(site: Site, table: str, field: dict, rows: int, fk: str | Non
     elif markers:
         lines.append(f"May be marked (in [{name}_marker](#{name}_marker)): {marker_links(markers)}.\n")
     if name.endswith("_refs") or name == "refs":
-        lines.append(f"Holds `ref_id`s of [references](references.md#ref_id), listed in the "
+        lines.append(f"Holds `ref_id` values of [references](references.md#ref_id), listed in the "
                      f"[bibliography]({BIBLIOGRAPHY}); see [how citations work]({PROVENANCE}#per-value-citations).\n")
     return "\n".join(lines)
 

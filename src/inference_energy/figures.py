@@ -369,7 +369,7 @@ TREND_FACTS = """select
     round(doubling_years, 2) as doubling_years,
     round(r2, 3) as r2,
 from model_trends
-where domain = '{domain}' and metric = '{metric}'
+where domain = '{domain}' and metric = '{metric}'{extra}
 order by series"""
 
 FRONTIER_FACTS = """select model, extra_data, year(release_date) as release_year, round(cost, 4) as {cost}, score
@@ -390,7 +390,7 @@ def energy_figure(number: int, domain: str, title: str, caption: str, human: boo
                   draw_trend(domain, "joules", "estimated Joules per forward pass"), series_note,
                   ("inference_energy", "best_models_per_year", "model_trends")
                   + (("human_energy_reference",) if human else ("yearly_energy",)),
-                  TREND_FACTS.format(domain=domain, metric="joules"))
+                  TREND_FACTS.format(domain=domain, metric="joules", extra=""))
 
 
 NLP_DASHED_NOTE = (
@@ -419,7 +419,7 @@ order by architecture"""),
                "where domain = 'cv'", "where domain = 'cv' and selection = 'best_score_per_year'"),
             "fits": fit_lines_sql("cv", "gflops")},
            draw_trend("cv", "gflops", "GFLOPs per forward pass"), "",
-           ("inference_energy", "best_models_per_year", "model_trends"), TREND_FACTS.format(domain="cv", metric="gflops")),
+           ("inference_energy", "best_models_per_year", "model_trends"), TREND_FACTS.format(domain="cv", metric="gflops", extra="")),
     Figure(4, "Accuracy and GFLOPs", "Relation between accuracy and GFLOPs.",
            {"points": PARETO_SQL.format(cost="gflops", figure="Fig. 4")},
            draw_score_vs_cost("gflops", "Top-1 accuracy (%)", "GFLOPs per forward pass"),
@@ -441,7 +441,7 @@ order by release_date, model""", "fits": fit_lines_sql("nlp", "gflops")},
            draw_nlp_gflops, "The marker shape gives the input sequence length the GFLOPs are for, as the "
            "paper's figure does. Dashed: the models that were the most demanding when released "
            "(`best_models_per_year`, selection `gflops_record`).", ("inference_energy", "model_trends", "best_models_per_year"),
-           TREND_FACTS.format(domain="nlp", metric="gflops")),
+           TREND_FACTS.format(domain="nlp", metric="gflops", extra=" and series <> 'best_score_per_year'")),
     Figure(7, "Theoretical GPU efficiency", "Theoretical Nvidia GPUs GFLOPs per Watt. Data in Table J.8 in the appendix.",
            {"points": """select gpu, precision, gpu_type, launch_date, tflops, tdp_watts, gflops_per_watt
 from gpu_peak_efficiency

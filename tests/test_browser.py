@@ -1,0 +1,256 @@
+"""The built site in a real browser: headless Chromium, driven over the DevTools protocol (CDP),
+loads the site from a local HTTP server and checks what a reader gets: no console errors, no
+request leaving localhost, every figure drawn (an SVG with its axes and all its points), and a
+column of the dictionary two clicks from its index. Screenshots go to tmp_path.
+
+Without Chromium the test fails when CI=true and skips elsewhere.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from docs_site import require_site
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
+                  "--window-size=1280,1000", "--hide-scrollbars"]
+FIGURES = range(1, 15)
+
+
+def chromium() -> str:
+    found = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+    if not found:
+        message = "Chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+# ---------------------------------------------------------------------------- a local server
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    site = require_site()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site.site_dir)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+# ---------------------------------------------------------------------------- Chromium over CDP
+
+
+class Page:
+    """One browser tab over the DevTools protocol: send commands, collect events."""
+
+    def __init__(self, ws_url: str):
+        import websocket
+
+        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
+        self.next_id = 0
+        self.events: list[dict] = []
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.send(f"{domain}.enable")
+
+    def send(self, method: str, **params) -> dict:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+            self.events.append(message)
+
+    def drain(self, quiet: float) -> None:
+        """Collect events until none has come for `quiet` seconds (the page has settled)."""
+        import websocket
+
+        self.ws.settimeout(quiet)
+        try:
+            while True:
+                self.events.append(json.loads(self.ws.recv()))
+        except websocket.WebSocketTimeoutException:
+            pass
+        finally:
+            self.ws.settimeout(30)
+
+    def open(self, url: str) -> None:
+        self.events.clear()
+        self.send("Page.navigate", url=url)
+        deadline = time.monotonic() + 30
+        while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
+            assert time.monotonic() < deadline, f"{url} did not load in 30 s"
+            self.drain(0.2)
+        self.drain(0.7)
+
+    def evaluate(self, expression: str):
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(result["exceptionDetails"])
+        return result["result"].get("value")
+
+    def screenshot(self, path: Path, full_page: bool = True) -> None:
+        """A PNG of the whole page (up to 6000 px), or of what the window shows now."""
+        params = {"format": "png"}
+        if full_page:
+            height = self.evaluate("document.documentElement.scrollHeight")
+            params.update(captureBeyondViewport=True,
+                          clip={"x": 0, "y": 0, "width": 1280, "height": min(int(height), 6000), "scale": 1})
+        data = self.send("Page.captureScreenshot", **params)["data"]
+        path.write_bytes(base64.b64decode(data))
+
+    def problems(self, origin: str) -> list[str]:
+        """Console errors, uncaught exceptions, failed loads and requests that leave `origin`."""
+        found = []
+        for event in self.events:
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+                found.append("console: " + " ".join(str(a.get("value", a.get("description"))) for a in params["args"]))
+            elif method == "Runtime.exceptionThrown":
+                found.append("exception: " + params["exceptionDetails"].get("text", ""))
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                found.append(f"log: {params['entry'].get('text')} {params['entry'].get('url', '')}")
+            elif method == "Network.requestWillBeSent":
+                url = params["request"]["url"]
+                if not url.startswith((origin + "/", "data:", "blob:", "about:")):
+                    found.append(f"request leaves localhost: {url}")
+            elif method == "Network.loadingFailed" and not params.get("canceled"):
+                found.append(f"load failed: {params.get('errorText')}")
+            elif method == "Network.responseReceived" and params["response"]["status"] >= 400:
+                found.append(f"HTTP {params['response']['status']}: {params['response']['url']}")
+        return found
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    profile = tmp_path_factory.mktemp("chromium-profile")  # a fresh --user-data-dir
+    process = subprocess.Popen([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        port = devtools_port(profile, process)
+        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
+        tab = Page(next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"])
+        yield tab
+        tab.close()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def devtools_port(profile: Path, process: subprocess.Popen) -> int:
+    """Chromium writes the port it chose for --remote-debugging-port=0 into DevToolsActivePort."""
+    marker = profile / "DevToolsActivePort"
+    deadline = time.monotonic() + 30
+    while not marker.is_file() or not marker.read_text().strip():
+        if process.poll() is not None:
+            raise AssertionError(f"Chromium exited: {process.stderr.read().decode(errors='replace')[-2000:]}")
+        assert time.monotonic() < deadline, "Chromium did not open its DevTools port in 30 s"
+        time.sleep(0.1)
+    return int(marker.read_text().splitlines()[0])
+
+
+# ---------------------------------------------------------------------------- the checks
+
+FIGURE_STATE = """(() => {
+  const box = document.querySelector('.figure-svg');
+  if (!box) return null;
+  const svg = box.querySelector('svg');
+  const rect = svg.getBoundingClientRect();
+  const marks = [...svg.querySelectorAll('g[id^="points-"] use, g[id^="points-"] path')]
+    .filter(el => !el.closest('defs'));
+  const drawn = marks.filter(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; });
+  return {
+    expected: Number(box.dataset.points), marks: marks.length, drawn: drawn.length,
+    titled: marks.filter(el => el.querySelector('title') && el.querySelector('title').textContent).length,
+    width: rect.width, height: rect.height,
+    axes: !!svg.querySelector('#plot-axes'),
+    xticks: svg.querySelectorAll('[id^="xtick_"]').length, yticks: svg.querySelectorAll('[id^="ytick_"]').length,
+  };
+})()"""
+
+
+def test_home_page(page, server, tmp_path):
+    page.open(server + "/")
+    page.screenshot(tmp_path / "home.png")
+    assert page.problems(server) == []
+    assert page.evaluate("document.querySelector('h1').textContent").startswith("ai-inference-energy")
+    images = page.evaluate("[...document.images].map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])")
+    figures = [src for src, ok in images if "figure-" in src]
+    assert figures and all(ok for _, ok in images), images
+    assert "doubles every" in page.evaluate("document.body.innerText")
+
+
+def test_dictionary_reaches_a_column_in_two_clicks(page, server, tmp_path):
+    page.open(server + "/")
+    page.evaluate("[...document.querySelectorAll('a')].find(a => a.textContent.trim() === 'Data dictionary').click()")
+    page.drain(1.0)
+    assert page.evaluate("location.pathname").endswith("/generated/dictionary/")  # click 1
+    page.screenshot(tmp_path / "dictionary.png")
+    assert page.problems(server) == []
+    page.events.clear()
+    page.evaluate("document.querySelector('a[href=\"cv_models/#gflops\"]').click()")  # click 2
+    page.drain(1.0)
+    assert page.evaluate("location.pathname + location.hash").endswith("/generated/dictionary/cv_models/#gflops")
+    heading = page.evaluate("document.getElementById('gflops').textContent")
+    assert heading.startswith("gflops")
+    assert "GFLOPs" in page.evaluate("document.getElementById('gflops').nextElementSibling.textContent")
+    page.screenshot(tmp_path / "cv_models-gflops.png", full_page=False)  # the column, as a reader lands on it
+    assert page.problems(server) == []
+
+
+@pytest.mark.parametrize("number", FIGURES)
+def test_figure_page_renders(page, server, tmp_path, number):
+    page.open(f"{server}/generated/figures/figure-{number:02d}/")
+    page.screenshot(tmp_path / f"figure-{number:02d}.png")
+    assert page.problems(server) == []
+    state = page.evaluate(FIGURE_STATE)
+    assert state, "no figure on the page"
+    assert state["axes"] and state["xticks"] > 0 and state["yticks"] > 0, state
+    assert state["width"] > 400 and state["height"] > 200, state
+    assert state["marks"] == state["expected"] > 0, state
+    assert state["drawn"] == state["marks"], state  # every point has a box on screen
+    assert state["titled"] == state["marks"], state  # and a tooltip
+
+
+def test_search_works_offline(page, server):
+    """Material's search (a web worker over search_index.json) runs from the local server."""
+    page.open(server + "/")
+    page.evaluate("""(() => { const input = document.querySelector('input.md-search__input');
+        input.focus(); input.value = 'tdp_watts';
+        for (const type of ['input', 'keyup']) input.dispatchEvent(new Event(type, {bubbles: true})); })()""")
+    deadline = time.monotonic() + 15
+    while not page.evaluate("document.querySelectorAll('.md-search-result__item').length"):
+        assert time.monotonic() < deadline, "search returned nothing for 'tdp_watts'"
+        page.drain(0.3)
+    hits = page.evaluate("[...document.querySelectorAll('.md-search-result__item a')].map(a => a.href)")
+    assert any("/generated/dictionary/gpus/" in h for h in hits), hits
+    assert page.problems(server) == []
