@@ -86,7 +86,7 @@ def test_added_and_missing_files_are_reported(folder):
     (folder / "tables/extra.csv").write_text("a\n1\n", encoding="utf-8")
     (folder / "parquet/gpus.parquet").unlink()
     found = {(p.file, p.code) for p in verify_release(folder, validate=False)}
-    assert found == {("tables/extra.csv", "file-unlisted"), ("parquet/gpus.parquet", "file-missing")}
+    assert found == {("tables/extra.csv", "release-file-unlisted"), ("parquet/gpus.parquet", "release-file-missing")}
 
 
 def test_a_descriptor_without_hashes_is_not_a_release(folder):
@@ -121,3 +121,15 @@ def test_a_zip_with_a_damaged_member_is_a_clear_error(release, tmp_path):
 def test_a_source_checkout_is_not_a_release(capsys):
     assert main(["verify", str(ROOT), "--no-validate"]) == 1
     assert "SHA256SUMS: missing" in capsys.readouterr().out
+
+
+def test_every_code_of_verify_and_check_version_is_documented():
+    import re
+
+    source = "".join((ROOT / "src/inference_energy" / name).read_text(encoding="utf-8")
+                     for name in ("verify.py", "versioning.py"))
+    emitted = set(re.findall(r'"([a-z]+(?:-[a-z]+)+)"', source)) - {"merge-base"}  # a git command, not a code
+    page = (ROOT / "docs/releases.md").read_text(encoding="utf-8")
+    documented = {m for line in page.splitlines() if line.startswith("| `")
+                  for m in re.findall(r"`([a-z]+(?:-[a-z]+)+)`", line.split("|")[1])}
+    assert emitted == documented

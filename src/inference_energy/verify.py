@@ -140,13 +140,13 @@ def sums_problems(folder: Path) -> list[Problem]:
     present = set(release_files(folder))
     for rel, expected in sorted(sums.items()):
         if rel not in present:
-            problems.append(file_problem(rel, f"listed in {SUMS} but missing from the release", "file-missing"))
+            problems.append(file_problem(rel, f"listed in {SUMS} but missing from the release", "release-file-missing"))
         elif sha256_file(folder / rel) != expected:
             problems.append(file_problem(rel, f"SHA-256 differs from {SUMS}: the file was changed or damaged",
                                          "checksum-mismatch"))
     for rel in sorted(present - set(sums)):
         problems.append(file_problem(rel, f"not listed in {SUMS}: the file was added after the release",
-                                     "file-unlisted"))
+                                     "release-file-unlisted"))
     return problems
 
 
@@ -161,7 +161,7 @@ def resource_problems(folder: Path) -> list[Problem]:
         rel = resource.get("path", "")
         path = folder / rel
         if not path.is_file():
-            problems.append(file_problem(rel, f"resource '{resource.get('name')}' has no file", "file-missing"))
+            problems.append(file_problem(rel, f"resource '{resource.get('name')}' has no file", "release-file-missing"))
             continue
         if "bytes" not in resource or "hash" not in resource:
             problems.append(file_problem(DESCRIPTOR, f"resource '{resource.get('name')}' has no bytes/hash: "
