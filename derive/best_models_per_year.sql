@@ -16,18 +16,21 @@ inference_energy as (
     select * from inference_energy
 ),
 
-scored as (
-    select
-        *,
-        max(score) over (partition by domain, release_year) as best_score_of_year,
+-- a hash aggregate and join rather than a window: no sort of every model
+best_of_year as (
+    select domain, release_year, max(score) as best_score
     from inference_energy
     where score is not null
+    group by domain, release_year
 ),
 
 best_score as (
-    select 'best_score_per_year' as selection, * exclude (best_score_of_year)
-    from scored
-    where score = best_score_of_year
+    select 'best_score_per_year' as selection, inference_energy.*,
+    from inference_energy
+    inner join best_of_year
+        on best_of_year.domain = inference_energy.domain
+        and best_of_year.release_year = inference_energy.release_year
+        and best_of_year.best_score = inference_energy.score
 ),
 
 nlp as (
