@@ -1,6 +1,6 @@
 -- precision_speedups: the mixed-precision (and TF32) speed-up of each GPU for each domain.
 -- Grain: one row per domain, GPU and precision (cv/nlp x V100 Mixed, A100 TF32, A100 Mixed,
---   T4 Mixed).
+--   T4 Mixed); gpu is the short name F.4 prints (V100, A100, T4), gpu_key the matching key.
 -- Inputs: ngc_speedups (Table E.3).
 -- Formula: speedup = arithmetic mean of the unrounded per-benchmark speed-ups of the domain,
 --   GPU and precision (not the median, not the geometric mean, not the mean of the rounded
@@ -24,6 +24,7 @@ adapted as (
 final as (
     select
         domain,
+        upper(gpu_key) as gpu,
         gpu_key,
         precision,
         -- the GPU whose FP32 peak TFLOPS this speed-up multiplies (A100 -> V100, App. F)
