@@ -307,3 +307,20 @@ def test_yearly_energy_means(con):
 def test_flops_peers(con):
     got = {m: r for m, r in rows(con, "select model, ratio_to_reference from flops_peers('Small', 2)")}
     assert got == {"AlexNet": pytest.approx(0.71), "Small": 1}
+
+
+# ---------------------------------------------------------------------------- style
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "derive").glob("*.sql")), ids=lambda p: p.name)
+def test_every_derive_file_is_documented_and_deterministic(path):
+    text = path.read_text(encoding="utf-8")
+    header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
+    assert text.startswith(f"-- {path.stem}"), "the header starts with the view's name"
+    for part in ("Grain:", "Inputs:", "Formula:"):
+        assert part in header, f"header lacks '{part}'"
+    assert "Reproduces:" in header or "Why:" in header
+    body = text.lower()
+    assert "current_date" not in body and "now()" not in body and "random()" not in body
+    if "create macro" not in body:
+        assert body.rstrip().endswith("select * from final"), "a view ends in `select * from final`"
