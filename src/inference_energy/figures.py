@@ -146,8 +146,8 @@ def _integer_locator():
     return MaxNLocator(integer=True)
 
 
-def frontier(ax, plot: Plot, df, x, y) -> None:
-    on = df[df["on_frontier"]].sort_values(x)
+def frontier(ax, plot: Plot, on, x, y) -> None:
+    on = on.sort_values(x)
     plot.line(ax, on[x], on[y], color="#9a9a9a", linewidth=2.5, alpha=0.8, zorder=2,
               drawstyle="steps-post", label="Pareto frontier")
 
@@ -289,7 +289,7 @@ def draw_score_vs_cost(cost: str, score_label: str, cost_label: str, names: bool
         df = data["points"]
         year_colors(ax, plot, df, cost, "score", [cost, "score"], s=26)
         if pareto:
-            frontier(ax, plot, df, cost, "score")
+            frontier(ax, plot, data["frontier"], cost, "score")
             ax.legend(loc="lower right")
         if names:
             annotate(ax, df, cost, "score")
@@ -356,7 +356,12 @@ HUMAN_SQL = """select reference, joules_per_second, paper_joules_per_second
 from human_energy_reference
 order by paper_joules_per_second"""
 
-PARETO_SQL = """select model, extra_data, release_date, cost as {cost}, score, on_frontier
+SCORED_SQL = """select model, extra_data, release_date, gflops, joules, score
+from inference_energy
+where domain = '{domain}' and score is not null
+order by release_date, model, extra_data"""
+
+FRONTIER_SQL = """select model, extra_data, cost as {cost}, score
 from pareto_frontier
 where figure = '{figure}'
 order by cost, model"""
@@ -374,7 +379,7 @@ order by series"""
 
 FRONTIER_FACTS = """select model, extra_data, year(release_date) as release_year, round(cost, 4) as {cost}, score
 from pareto_frontier
-where figure = '{figure}' and on_frontier
+where figure = '{figure}'
 order by cost"""
 
 
@@ -421,9 +426,9 @@ order by architecture"""),
            draw_trend("cv", "gflops", "GFLOPs per forward pass"), "",
            ("inference_energy", "best_models_per_year", "model_trends"), TREND_FACTS.format(domain="cv", metric="gflops", extra="")),
     Figure(4, "Accuracy and GFLOPs", "Relation between accuracy and GFLOPs.",
-           {"points": PARETO_SQL.format(cost="gflops", figure="Fig. 4")},
+           {"points": SCORED_SQL.format(domain="cv"), "frontier": FRONTIER_SQL.format(cost="gflops", figure="Fig. 4")},
            draw_score_vs_cost("gflops", "Top-1 accuracy (%)", "GFLOPs per forward pass"),
-           "The grey line joins the models of `pareto_frontier` for Fig. 4.", ("pareto_frontier",),
+           "The grey line joins the models of `pareto_frontier` for Fig. 4.", ("inference_energy", "pareto_frontier"),
            FRONTIER_FACTS.format(cost="gflops", figure="Fig. 4")),
     Figure(5, "GLUE score and GFLOPs (NLP)", "GFLOPs per token analysis for NLP models.",
            {"points": """select model, release_date, gflops, input_tokens, score
@@ -470,14 +475,14 @@ order by domain"""),
     energy_figure(9, "cv", "Joules per forward pass over the years (CV)", "Estimated Joules of a forward pass (CV). The dashed line is a linear fit (logarithmic y-axis) for the models with highest accuracy per year. The solid line fits all models.", False, "The dotted line is the mean of each year (`yearly_energy`), as the paper's text describes."),
     energy_figure(10, "nlp", "Joules per forward pass over the years (NLP)", "Estimated Joules of a forward pass (NLP). Same interpretation as in Fig. 9.", False, NLP_DASHED_NOTE),
     Figure(11, "Accuracy and Joules (CV)", "Relation between Joules and Top-1 Accuracy over the years (CV, ImageNet).",
-           {"points": PARETO_SQL.format(cost="joules", figure="Fig. 11")},
+           {"points": SCORED_SQL.format(domain="cv"), "frontier": FRONTIER_SQL.format(cost="joules", figure="Fig. 11")},
            draw_score_vs_cost("joules", "Top-1 accuracy (%)", "estimated Joules per forward pass"),
-           "The grey line joins the models of `pareto_frontier` for Fig. 11.", ("pareto_frontier",),
+           "The grey line joins the models of `pareto_frontier` for Fig. 11.", ("inference_energy", "pareto_frontier"),
            FRONTIER_FACTS.format(cost="joules", figure="Fig. 11")),
     Figure(12, "GLUE score and Joules (NLP)", "Relation between Joules and GLUE score over the years (NLP, GLUE).",
-           {"points": PARETO_SQL.format(cost="joules", figure="Fig. 12")},
+           {"points": SCORED_SQL.format(domain="nlp"), "frontier": FRONTIER_SQL.format(cost="joules", figure="Fig. 12")},
            draw_score_vs_cost("joules", "GLUE score", "estimated Joules per forward pass", names=True),
-           "The grey line joins the models of `pareto_frontier` for Fig. 12.", ("pareto_frontier",),
+           "The grey line joins the models of `pareto_frontier` for Fig. 12.", ("inference_energy", "pareto_frontier"),
            FRONTIER_FACTS.format(cost="joules", figure="Fig. 12")),
     energy_figure(13, "cv", "Joules per forward pass against human energy (CV)", "Estimated Joules per forward pass (e.g., one prediction) compared to human energy consumption in 1s (CV).", True,
                   "The two green lines are `human_energy_reference`: 2000 kcal a day (96.85 J/s, drawn at 100 J as "
