@@ -217,29 +217,97 @@ def linked_prose(text: str, names: set[str], current: str) -> str:
     return "".join(out)
 
 
-def formula_docs(header: str, columns: list[str]) -> dict[str, str]:
-    """Column definitions written in the header as `column = expression` (up to '.', ';' or ',')."""
-    flat = " ".join(header.split())
-    docs = {}
-    for column in columns:
-        match = re.search(rf"\b{re.escape(column)} = (.+?)(?:[.;,](?:\s|$)|$)", flat)
-        if match:
-            docs[column] = f"Computed as `{column} = {match.group(1).strip()}`"
-    return docs
+def without_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
 
 
-def inherited_column_doc(site: Site, column: str) -> tuple[str, str] | None:
-    """(table.column, description) of the first table column of the same name."""
-    for resource in site.package.resources.values():
-        if column in resource.field_names:
-            field = resource.field(column)
-            unit = f" Unit: {field['unit']}." if field.get("unit") else ""
-            return f"{resource.name}.{column}", field.get("description", "") + unit
-    return None
+def final_select(sql: str) -> str:
+    """The select list that names a view's columns: the `final` CTE (design.md: every view ends
+    in `select * from final`), or the file's last select when it has no such CTE."""
+    body = without_comments(sql)
+    starts = list(re.finditer(r"\bfinal\s+as\s*\(", body, re.I))
+    if not starts:
+        return body[body.lower().rfind("select"):]
+    depth, i = 1, starts[-1].end()
+    while i < len(body) and depth:
+        depth += {"(": 1, ")": -1}.get(body[i], 0)
+        i += 1
+    return body[starts[-1].end():i - 1]
+
+
+def last_item(text: str) -> str:
+    """The last comma-separated item of a select-list fragment (commas inside parentheses kept)."""
+    depth, cut = 0, 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            cut = i + 1
+    return text[cut:]
+
+
+def sql_expression(sql: str, column: str) -> str:
+    """The expression the final select list gives a column (`<expr> as column`); "" when it
+    passes the column through (or computes it in an earlier step)."""
+    lines = final_select(sql).splitlines()
+    alias = rf"\s*\bas\s+{re.escape(column)}\s*,?\s*$"
+    hits = [i for i, line in enumerate(lines) if re.search(alias, line, re.I)]
+    if not hits:
+        return ""
+    i = hits[-1]
+    parts = [re.sub(alias, "", lines[i], flags=re.I)]
+    while i > 0:  # an expression spread over lines: collect back to the end of the previous item
+        previous = lines[i - 1].strip()
+        if not previous or previous.endswith((",", "(")) or re.search(r"\bselect(\s+distinct)?$", previous, re.I):
+            break
+        parts.insert(0, previous)
+        i -= 1
+    expression = " ".join(last_item(" ".join(parts)).split())
+    expression = re.sub(r"^select\s+(distinct\s+)?", "", expression, flags=re.I)
+    return "" if re.fullmatch(rf"(?:[a-z_][a-z0-9_]*\.)?{re.escape(column)}", expression) else expression
+
+
+def columns_of(site: Site, name: str) -> list[str]:
+    if name in site.package.resources:
+        return site.package[name].field_names
+    obj = site.objects.get(name)
+    return [c for c, _ in obj.columns] if obj else []
+
+
+def column_doc(site: Site, name: str, column: str, seen: tuple = ()) -> tuple[str, str | None]:
+    """(description, 'table.column' it comes from) of a column of a table or view.
+
+    A table column: its schema description. A view column: the expression of the view's final
+    select list; or, when an earlier step of the view makes it (e.g. a union of branches), a
+    pointer to the view's SQL; or, when the view passes it through, the description of that
+    column in the first input (in the order the SQL names them) that has it."""
+    if name in site.package.resources:
+        resource = site.package[name]
+        if column not in resource.field_names:
+            return "", None
+        field = resource.field(column)
+        unit = f" Unit: {field['unit']}." if field.get("unit") else ""
+        return field.get("description", "") + unit, f"{name}.{column}"
+    obj = site.objects.get(name)
+    if obj is None or name in seen:
+        return "", None
+    expression = sql_expression(obj.sql, column)
+    if expression:
+        return f"Computed as `{expression}`", None
+    if re.search(rf"\bas\s+{re.escape(column)}\b", without_comments(obj.sql), re.I):
+        return f"Computed in `derive/{name}.sql` (its SQL is on the view's page)", f"{name}.{column}"
+    body = without_comments(obj.sql)
+    sources = sorted((n for n in inputs_of(site, obj) if column in columns_of(site, n)),
+                     key=lambda n: re.search(rf"\b{n}\b", body).start())
+    for source in sources:
+        description, origin = column_doc(site, source, column, seen + (name,))
+        if description:
+            return description, origin or f"{source}.{column}"
+    return "", None
 
 
 def object_summary(obj: DbObject) -> str:
-    return header_sections(obj.name, obj.header)[0]
+    text = header_sections(obj.name, obj.header)[0]
+    return text[:1].upper() + text[1:]
 
 
 def object_page(site: Site, obj: DbObject, users: dict[str, list[str]]) -> str:
@@ -252,6 +320,7 @@ def object_page(site: Site, obj: DbObject, users: dict[str, list[str]]) -> str:
         facts += f" · `{obj.name}({', '.join(obj.parameters)})`"
     if obj.rows is not None:
         facts += f" · **{obj.rows} rows** · {len(obj.columns)} columns"
+    summary = summary[:1].upper() + summary[1:]
     out = [f"# {obj.name}\n", facts + "\n", linked_prose(summary, names, obj.name) + "\n",
            "## About {#section-about}\n"]
     for label, text in sections:
@@ -267,19 +336,16 @@ def object_page(site: Site, obj: DbObject, users: dict[str, list[str]]) -> str:
 
 
 def object_columns(site: Site, obj: DbObject) -> list[str]:
-    names = [c for c, _ in obj.columns]
-    formulas = formula_docs(obj.header, names)
     out = ["## Columns {#section-columns}\n"]
     rows, sections = [], []
     for column, duck_type in obj.columns:
-        inherited = inherited_column_doc(site, column)
-        description = formulas.get(column) or (inherited[1] if inherited else "")
-        origin = inherited[0] if inherited and column not in formulas else None
+        description, origin = column_doc(site, obj.name, column)
         rows.append([f"[{column}](#{column})", duck_type.lower(), first_sentence(description)])
         filled = site.scalar(f'select count("{column}") from "{obj.name}"')
         text = [f"### {column} {{#{column}}}\n", f"**{duck_type.lower()}** · filled in {filled} of {obj.rows} rows\n"]
         if description:
-            text.append(description.rstrip(".") + "." + (f" (as {column_link(origin)})" if origin else "") + "\n")
+            source = f" (from {column_link(origin)})" if origin and origin != f"{obj.name}.{column}" else ""
+            text.append(description.rstrip(".") + "." + source + "\n")
         sections.append("\n".join(text))
     out.append(md_table(["column", "type", "description"], rows))
     return out + sections
