@@ -294,7 +294,7 @@ def column_doc(site: Site, name: str, column: str, seen: tuple = ()) -> tuple[st
     if expression:
         return f"Computed as `{expression}`", None
     if re.search(rf"\bas\s+{re.escape(column)}\b", without_comments(obj.sql), re.I):
-        return f"Computed in `derive/{name}.sql` (its SQL is on the view's page)", f"{name}.{column}"
+        return f"Computed in the SQL of [{name}]({name}.md#section-sql)", f"{name}.{column}"
     body = without_comments(obj.sql)
     sources = sorted((n for n in inputs_of(site, obj) if column in columns_of(site, n)),
                      key=lambda n: re.search(rf"\b{n}\b", body).start())

@@ -86,32 +86,40 @@ def citation_counts_fragment(site: Site) -> str:
 
 
 def provenance_example(site: Site) -> str:
-    """A worked example from the data: the first CV model with both a cited and a marked value."""
-    row = site.query_dicts(
-        "select * from cv_models where top1_accuracy_refs is not null and "
+    """A worked example from the data: the first CV model with both a cited and a marked value,
+    its cells shown as the CSV holds them."""
+    found = site.query_dicts(
+        "select model, extra_data from cv_models where top1_accuracy_refs is not null and "
         "(params_millions_marker is not null or gflops_marker is not null) order by model limit 1")
-    if not row:
+    if not found:
         return "*No row with both a citation and a marker.*\n"
-    r = row[0]
+    with open(site.package["cv_models"].path, encoding="utf-8", newline="") as f:
+        r = next(row for row in csv.DictReader(f)
+                 if row["model"] == found[0]["model"] and row["extra_data"] == (found[0]["extra_data"] or ""))
     refs = {x["ref_id"]: x["citation"] for x in site.query_dicts('select ref_id, citation from "references"')}
+    markers = {m["symbol"]: m for m in site.markers}
 
-    def ref_text(ids: str | None) -> str:
-        if not ids:
-            return "no citation printed next to the value: it comes from the model's own paper"
-        return "; ".join(f"[[{i}]](generated/bibliography.md#ref-{i}) {refs[int(i)]}" for i in ids.split(";"))
+    def cited(ids: str) -> str:
+        return "; ".join(f"[[{i}]](generated/bibliography.md#ref-{i}) {md_escape(refs[int(i)])}" for i in ids.split(";"))
 
-    lines = [f"The row of {column_anchor('cv_models', 'model')} = **{r['model']}** "
-             f"(introduced in {ref_text(r['model_refs'])}):\n"]
-    table = []
+    def source(col: str) -> str:
+        if r[f"{col}_refs"]:
+            return cited(r[f"{col}_refs"])
+        marker = markers.get(r[f"{col}_marker"])
+        if marker:
+            return f"no citation printed; the marker says: {md_escape(marker['meaning'])}"
+        return "no citation printed: the model's own paper (`model_refs`)"
+
+    rows = []
     for col in ("top1_accuracy", "params_millions", "gflops"):
-        marker = r.get(f"{col}_marker")
-        meaning = next((f"[{m['symbol']}](#marker-{m['name']}) {m['name']}" for m in site.markers
-                        if m["symbol"] == marker), "")
-        table.append([column_anchor("cv_models", col), r[col], r.get(f"{col}_refs") or "", meaning,
-                      ref_text(r.get(f"{col}_refs"))])
-    lines.append(md_table(["column", "value", "`_refs`", "`_marker`", "so the value comes from"], table))
-    lines.append(f"\nand `paper_source` = `{r['paper_source']}` says where the paper prints the row.\n")
-    return "\n".join(lines)
+        marker = markers.get(r[f"{col}_marker"])
+        rows.append([column_anchor("cv_models", col), f"`{r[col]}`", r[f"{col}_refs"],
+                     f"[{marker['symbol']}](#marker-{marker['name']})" if marker else "", source(col)])
+    return "\n".join([
+        f"The row of {column_anchor('cv_models', 'model')} = **{md_escape(r['model'])}**, introduced in "
+        f"{cited(r['model_refs'])}, as `tables/cv_models.csv` holds it:\n",
+        md_table(["column", "value", "`_refs`", "`_marker`", "where the value comes from"], rows),
+        f"\nand `paper_source` = `{r['paper_source']}` says where the paper prints the row.\n"])
 
 
 def bibliography_page(site: Site) -> str:
@@ -362,10 +370,14 @@ def bibtex_authors(authors: list[dict]) -> str:
 def bibtex(entry: dict) -> str:
     kind = {"article": "article", "dataset": "misc", "software": "software"}.get(entry.get("type"), "misc")
     first = (entry.get("authors") or [{}])[0]
-    family = first.get("family-names") or first.get("name") or "anon"
     year = entry.get("year") or str(entry.get("date-released", ""))[:4]
-    word = re.sub(r"[^a-z]", "", (entry.get("title") or "").split(":")[0].split()[0].lower()) if entry.get("title") else ""
-    key = re.sub(r"[^a-z0-9]", "", ascii_fold(family).lower()) + str(year or "") + word
+    title = entry.get("title") or ""
+    if first.get("family-names"):  # an article: surname, year, first title word (desislavov2023trends)
+        word = re.sub(r"[^a-z]", "", title.split()[0].lower()) if title else ""
+        key = re.sub(r"[^a-z0-9]", "", ascii_fold(first["family-names"]).lower()) + str(year) + word
+    else:  # the package: its name and version (ai_inference_energy_1_0_0)
+        key = re.sub(r"[^a-z0-9]+", "_", ascii_fold(title.split(":")[0]).lower()).strip("_")
+        key += "_" + re.sub(r"[^0-9a-z]+", "_", str(entry.get("version", "")).lower())
     fields = [("author", bibtex_authors(entry.get("authors"))), ("title", "{" + entry.get("title", "") + "}"),
               ("journal", entry.get("journal")), ("volume", entry.get("volume")), ("pages", entry.get("start")),
               ("year", year), ("version", entry.get("version")), ("doi", entry.get("doi")),
