@@ -324,3 +324,34 @@ def test_every_derive_file_is_documented_and_deterministic(path):
     assert "current_date" not in body and "now()" not in body and "random()" not in body
     if "create macro" not in body:
         assert body.rstrip().endswith("select * from final"), "a view ends in `select * from final`"
+
+
+# ---------------------------------------------------------------------------- property
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from inference_energy.build import view_statement  # noqa: E402
+
+POINT = st.tuples(st.sampled_from([0.5, 1, 1.01, 2, 3, 10, 10.5, 100, 1000]), st.integers(50, 60))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(POINT, min_size=1, max_size=25))
+def test_pareto_frontier_equals_brute_force(points):
+    """The banded prefilter and the sorted pass give exactly the non-dominated models, ties
+    (same cost, same score, same band) included."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("create table inference_energy (domain varchar, model varchar, extra_data varchar, "
+                "release_date date, gflops double, joules double, score_metric varchar, score double)")
+    con.executemany("insert into inference_energy values ('cv', ?, null, date '2020-01-01', ?, ?, 'top1_accuracy', ?)",
+                    [[f"m{i}", cost, cost * 2, score] for i, (cost, score) in enumerate(points)])
+    con.execute(view_statement(ROOT / "derive" / "pareto_frontier.sql")[2])
+    got = {m for (m,) in con.execute("select model from pareto_frontier where figure = 'Fig. 4'").fetchall()}
+    expected = {f"m{i}" for i, (c, s) in enumerate(points)
+                if not any(c2 <= c and s2 >= s and (c2 < c or s2 > s) for c2, s2 in points)}
+    assert got == expected
+    con.close()
