@@ -9,4 +9,4 @@ select model, extra_data, release_year, gflops, score as top1_accuracy
 from model_flops
 cross join alexnet
 where domain = 'cv' and abs(gflops - alexnet_gflops) <= 0.10 * alexnet_gflops
-order by release_year, top1_accuracy desc;
+order by release_year, top1_accuracy desc, model, extra_data;

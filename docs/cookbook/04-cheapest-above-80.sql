@@ -4,5 +4,5 @@
 select model, extra_data, release_year, score as top1_accuracy, gflops, round(joules, 4) as joules
 from inference_energy
 where domain = 'cv' and score > 80
-order by joules
+order by joules, model, extra_data
 limit 5;

@@ -3,4 +3,4 @@
 select release_year, model, extra_data, score as top1_accuracy, gflops, round(joules, 3) as joules
 from best_models_per_year
 where domain = 'cv' and selection = 'best_score_per_year'
-order by release_year, model;
+order by release_year, model, extra_data;

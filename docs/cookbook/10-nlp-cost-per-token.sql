@@ -11,5 +11,5 @@ select
 from model_flops
 inner join nlp_models on nlp_models.model = model_flops.model
 where model_flops.domain = 'nlp'
-order by gflops_per_token
+order by gflops_per_token, model_flops.model
 limit 8;

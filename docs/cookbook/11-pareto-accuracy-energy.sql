@@ -4,4 +4,4 @@
 select model, extra_data, year(release_date) as release_year, round(cost, 4) as joules, score as top1_accuracy
 from pareto_frontier
 where figure = 'Fig. 11'
-order by cost;
+order by cost, model, extra_data;

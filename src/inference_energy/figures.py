@@ -364,7 +364,7 @@ order by release_date, model, extra_data"""
 FRONTIER_SQL = """select model, extra_data, cost as {cost}, score
 from pareto_frontier
 where figure = '{figure}'
-order by cost, model"""
+order by cost, model, extra_data"""
 
 
 TREND_FACTS = """select
@@ -380,7 +380,7 @@ order by series"""
 FRONTIER_FACTS = """select model, extra_data, year(release_date) as release_year, round(cost, 4) as {cost}, score
 from pareto_frontier
 where figure = '{figure}'
-order by cost"""
+order by cost, model, extra_data"""
 
 
 def energy_figure(number: int, domain: str, title: str, caption: str, human: bool, note: str) -> Figure:
