@@ -1,21 +1,15 @@
 """Shared fixtures: where the real package is, and a way to get a private copy of it."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from package_files import ROOT, copy_package
 
 
 def copy_real_package(dest: Path) -> Path:
     """Copy datapackage.json, schemas/ and tables/ of the real package into dest; return dest."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "datapackage.json", dest / "datapackage.json")
-    for folder in ("schemas", "tables"):
-        shutil.copytree(ROOT / folder, dest / folder)
-    return dest
+    return copy_package(dest, ("datapackage.json", "schemas", "tables"))
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import pytest
 from inference_energy import cli
 from inference_energy.build import DUCKDB_TYPES, BuildError, build_database, connect_with_tables, view_statement
 from inference_energy.metadata import load_package
+from package_files import copy_package
 from test_derive import TINY, make_package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,17 +120,8 @@ def test_an_unmapped_type_is_refused(tmp_path):
         connect_with_tables(package)
 
 
-def copy_real_package(folder: Path) -> Path:
-    folder.mkdir()
-    for name in ("datapackage.json",):
-        shutil.copy(ROOT / name, folder / name)
-    for name in ("tables", "schemas", "derive"):
-        shutil.copytree(ROOT / name, folder / name)
-    return folder
-
-
 def test_cli_build_prints_progress_and_summary(tmp_path, capsys):
-    package = copy_real_package(tmp_path / "pkg")
+    package = copy_package(tmp_path / "pkg", ("datapackage.json", "tables", "schemas", "derive"))
     assert cli.main(["build", "--package", str(package)]) == 0
     captured = capsys.readouterr()
     assert (package / "build" / "ai-inference-energy.duckdb").is_file()
@@ -140,7 +132,7 @@ def test_cli_build_prints_progress_and_summary(tmp_path, capsys):
 
 
 def test_cli_build_stops_on_validation_problems(tmp_path, capsys):
-    package = copy_real_package(tmp_path / "pkg")
+    package = copy_package(tmp_path / "pkg", ("datapackage.json", "tables", "schemas", "derive"))
     gpus = package / "tables" / "gpus.csv"
     gpus.write_text(gpus.read_text(encoding="utf-8").replace("A100,FP32,19.50,", "A100,FP32,abc,"), encoding="utf-8")
     assert cli.main(["build", "--package", str(package)]) == 1

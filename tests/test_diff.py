@@ -1,7 +1,6 @@
 """The data diff on real copies of the package: rows, cells, schemas, SemVer levels, figures."""
 import json
 import math
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -9,26 +8,11 @@ import pytest
 
 from inference_energy.cli import main
 from inference_energy.diff import MAJOR, MINOR, PATCH, SideError, diff_packages, opened_side, render_markdown, render_text
+from package_files import copy_package, edit
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_FILES = ("datapackage.json", "tables", "schemas", "derive", "CHANGELOG.md")
 
 
-def copy_package(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in PACKAGE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name)
-        elif source.is_file():
-            shutil.copy2(source, dest / name)
-    return dest
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} should occur once in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def edit_schema(root: Path, resource: str, change) -> None:

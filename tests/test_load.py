@@ -9,20 +9,10 @@ import pytest
 from inference_energy.loader import VerificationError, load
 from inference_energy.metadata import load_package
 from inference_energy.release import make_release
+from package_files import copy_package
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_FILES = ("datapackage.json", "tables", "schemas", "derive", "CHANGELOG.md", "LICENSE", "CITATION.cff")
 
-
-def copy_package(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in PACKAGE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name)
-        elif source.is_file():
-            shutil.copy2(source, dest / name)
-    return dest
 
 
 @pytest.fixture(scope="module")

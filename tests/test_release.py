@@ -15,28 +15,13 @@ import pytest
 from inference_energy.cli import main
 from inference_energy.metadata import load_package
 from inference_energy.release import ReleaseRefused, make_release
+from package_files import copy_package, edit
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_FILES = ("datapackage.json", "tables", "schemas", "derive", "CHANGELOG.md", "LICENSE", "CITATION.cff")
 VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
 NAME = f"ai-inference-energy-{VERSION}"
 
 
-def copy_package(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in PACKAGE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name)
-        elif source.is_file():
-            shutil.copy2(source, dest / name)
-    return dest
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} should occur once in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def data_rows(path: Path) -> int:

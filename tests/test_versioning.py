@@ -1,7 +1,6 @@
 """The version check: SemVer bump and CHANGELOG entry against a base, on real package copies."""
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -9,26 +8,11 @@ import pytest
 
 from inference_energy.cli import main
 from inference_energy.versioning import bump, changelog_sections, check_version, parse_version
+from package_files import copy_package, edit
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_FILES = ("datapackage.json", "tables", "schemas", "derive", "CHANGELOG.md")
 
 
-def copy_package(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in PACKAGE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name)
-        elif source.is_file():
-            shutil.copy2(source, dest / name)
-    return dest
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} should occur once in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def set_version(root: Path, version: str, changelog: str | None = None) -> None:

@@ -11,7 +11,7 @@ class Problem:
     column: str | None
     value: str | None
     rule: str  # what is wrong and, where useful, how to fix it
-    code: str  # stable kebab-case code, documented in docs/contributing.md
+    code: str  # stable kebab-case code, documented in docs/error-codes.md
 
     def as_text(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
