@@ -1,8 +1,9 @@
 -- gpu_efficiency: the GPU efficiencies the paper fits its hardware trends on, per domain.
 -- Grain: one row per domain (cv, nlp), GPU and precision (key: domain, gpu, precision):
---   the FP32 rows of Table J.8 that Table J.9 keeps (the same for both domains) plus the
---   four adapted rows of each domain (V100 Mixed, T4 Mixed, A100 TF32, A100 Mixed).
--- Inputs: gpu_peak_efficiency (Table J.8), gpu_trend_exclusions, precision_speedups (F.4).
+--   the FP32 rows of Table J.8 that Table J.9 keeps (gpus.in_table_j9, the same for both
+--   domains) plus the four adapted rows of each domain (V100 Mixed, T4 Mixed, A100 TF32,
+--   A100 Mixed). Only the paper's rows: accelerators added later are in trend_fit_inputs.
+-- Inputs: gpu_peak_efficiency (Table J.8), precision_speedups (F.4).
 -- Formula: FP32 rows: gflops_per_watt = tflops * 1000 / tdp_watts. Adapted rows:
 --   tflops = FP32 TFLOPS of the baseline GPU x unrounded mean speed-up (the A100's baseline
 --   is the V100: 15.70 TFLOPS), tdp_watts and launch_date are the GPU's own, and
@@ -14,10 +15,6 @@ with
 
 gpu_peak_efficiency as (
     select * from gpu_peak_efficiency
-),
-
-gpu_trend_exclusions as (
-    select * from gpu_trend_exclusions
 ),
 
 precision_speedups as (
@@ -34,6 +31,8 @@ fp32 as (
         peak.gpu,
         peak.gpu_key,
         peak.precision,
+        peak.vendor,
+        peak.accelerator_kind,
         peak.gpu_type,
         peak.launch_date,
         peak.tflops,
@@ -43,23 +42,20 @@ fp32 as (
     from gpu_peak_efficiency as peak
     cross join domains
     where peak.precision = 'FP32'
-        and not exists (
-            select 1 from gpu_trend_exclusions as excluded
-            where excluded.gpu = peak.gpu and excluded.precision = peak.precision
-        )
+        and peak.in_table_j9
 ),
 
 -- the GPU's own row (TDP, launch date, type) for the adapted precisions
 own_gpu as (
-    select gpu, gpu_key, gpu_type, launch_date, tdp_watts
+    select gpu, gpu_key, vendor, accelerator_kind, gpu_type, launch_date, tdp_watts
     from gpu_peak_efficiency
-    where precision = 'FP32'
+    where precision = 'FP32' and is_paper_row
 ),
 
 baseline_fp32 as (
     select gpu_key, tflops
     from gpu_peak_efficiency
-    where precision = 'FP32'
+    where precision = 'FP32' and is_paper_row
 ),
 
 adapted as (
@@ -68,6 +64,8 @@ adapted as (
         own_gpu.gpu,
         own_gpu.gpu_key,
         speedups.precision,
+        own_gpu.vendor,
+        own_gpu.accelerator_kind,
         own_gpu.gpu_type,
         own_gpu.launch_date,
         baseline_fp32.tflops * speedups.speedup as tflops,
@@ -91,6 +89,8 @@ final as (
         gpu,
         gpu_key,
         precision,
+        vendor,
+        accelerator_kind,
         gpu_type,
         launch_date,
         decimal_year(launch_date) as launch_year_decimal,

@@ -2,13 +2,17 @@
 --   one GPU at one precision, at the GPU's efficiency instead of the trend.
 -- Grain: table macro, one row per model (key: domain, model, extra_data); no rows when the
 --   GPU/precision is unknown.
--- Inputs: model_flops, gpu_peak_efficiency (Table J.8), gpu_efficiency (Table J.9).
+-- Inputs: model_flops, gpu_peak_efficiency (Table J.8 and later accelerators), gpu_efficiency (Table J.9).
 -- Formula: joules = gflops / gflops_per_watt. For 'Mixed' and 'TF32' the GPU's adapted,
 --   domain-specific efficiency of Table J.9 is used (CV models get the CNN row, NLP models the
---   NLP row); any other precision ('FP32', 'FP16', 'FP16/FP32 Tensor') uses the peak
---   efficiency of Table J.8 for both domains. The GPU is matched on gpu_key, so 'T4',
---   'Tesla T4' and 'Nvidia Tesla T4' all work.
--- Example: select model, joules from joules_on_gpu('A100', 'Mixed') where domain = 'cv'
+--   NLP row); any other precision ('FP32', 'FP16', 'FP16/FP32 Tensor', and for accelerators
+--   added after the paper 'TF32 Tensor' and 'FP16/BF16 Tensor') uses the peak efficiency of
+--   gpus (gpu_peak_efficiency) for both domains: a peak, not a measured throughput, so for
+--   tensor precisions a lower bound that real inference does not reach (App. F, cookbook 08).
+--   The GPU is matched on gpu_key, so 'T4', 'Tesla T4' and 'Nvidia Tesla T4' all work, and
+--   'H100 SXM5' finds 'NVIDIA H100 SXM5 80GB'.
+-- Example: select model, joules from joules_on_gpu('A100', 'Mixed') where domain = 'cv';
+--   one call per accelerator with lateral: docs/cookbook/14-resnet-50-on-todays-accelerators.sql
 -- Reproduces: nothing printed; a what-if beside inference_energy (Figs. 9-10).
 create macro joules_on_gpu(gpu_name, precision_name) as table
     with

@@ -22,13 +22,34 @@ from inference_energy.metadata import load_package
 
 ROOT = Path(__file__).resolve().parents[1]
 
+def paper_gpu(gpu, precision, tflops, tdp_watts, launch_date, gpu_type, in_table_j9):
+    return dict(gpu=gpu, precision=precision, tflops=tflops, tdp_watts=tdp_watts, launch_date=launch_date,
+                gpu_type=gpu_type, paper_source="Table J.8", vendor="NVIDIA", accelerator_kind="GPU",
+                in_table_j9=str(in_table_j9).lower())
+
+
+def added_gpu(gpu, precision, tflops, tdp_watts, launch_date, vendor, kind):
+    return dict(gpu=gpu, precision=precision, tflops=tflops, tdp_watts=tdp_watts, launch_date=launch_date,
+                gpu_type="Server", vendor=vendor, accelerator_kind=kind, in_table_j9="false",
+                tflops_refs="1;2", tdp_watts_refs="1;2", launch_date_refs="1")
+
+
 GPUS = [
-    dict(gpu="Old GPU", precision="FP32", tflops=1, tdp_watts=100, launch_date="2016-01-01", gpu_type="Desktop"),
-    dict(gpu="Tesla V100", precision="FP32", tflops=10, tdp_watts=250, launch_date="2018-01-01", gpu_type="Server"),
-    dict(gpu="Tesla V100", precision="FP16", tflops=20, tdp_watts=250, launch_date="2018-01-01", gpu_type="Server"),
-    dict(gpu="T4", precision="FP32", tflops=5, tdp_watts=50, launch_date="2019-01-01", gpu_type="Server"),
-    dict(gpu="A100", precision="FP32", tflops=20, tdp_watts=400, launch_date="2020-01-01", gpu_type="Server"),
-    dict(gpu="Tesla P100", precision="FP32", tflops=8, tdp_watts=200, launch_date="2017-01-01", gpu_type="Server"),
+    paper_gpu("Old GPU", "FP32", 1, 100, "2016-01-01", "Desktop", True),
+    paper_gpu("Tesla V100", "FP32", 10, 250, "2018-01-01", "Server", True),
+    paper_gpu("Tesla V100", "FP16", 20, 250, "2018-01-01", "Server", False),
+    paper_gpu("T4", "FP32", 5, 50, "2019-01-01", "Server", True),
+    paper_gpu("A100", "FP32", 20, 400, "2020-01-01", "Server", False),  # replaced by adapted rows
+    paper_gpu("Tesla P100", "FP32", 8, 200, "2017-01-01", "Server", False),  # left out of J.9
+]
+
+# Rows added after the paper: 100 GFLOPS/W at FP32 and 1,000 at its tensor peak for the GPU;
+# a TPU with no FP32 figure; an 'other' accelerator whose FP32 row must stay out of the refit.
+ADDED_GPUS = [
+    added_gpu("New GPU", "FP32", 40, 400, "2022-01-01", "AMD", "GPU"),
+    added_gpu("New GPU", "FP16/BF16 Tensor", 400, 400, "2022-01-01", "AMD", "GPU"),
+    added_gpu("New TPU", "FP16/BF16 Tensor", 100, 100, "2023-01-01", "Google", "TPU"),
+    added_gpu("New ASIC", "FP32", 1, 100, "2023-01-01", "Intel", "other"),
 ]
 
 
@@ -93,7 +114,7 @@ ENERGY = [
          method="power/throughput", throughput_per_second=8, power_watts=2),
 ]
 
-TINY = {"gpus": GPUS, "ngc_throughput": NGC, "cv_models": CV, "nlp_models": NLP,
+TINY = {"gpus": GPUS + ADDED_GPUS, "ngc_throughput": NGC, "cv_models": CV, "nlp_models": NLP,
         "efficientnet_scaling": SCALING, "energy_measurements": ENERGY}
 
 
@@ -180,7 +201,7 @@ def test_precision_speedups_are_means(con):
 def test_gpu_efficiency_rows_and_adapted_values(con):
     got = {(d, g, p): (t, e, a) for d, g, p, t, e, a in rows(
         con, "select domain, gpu, precision, tflops, gflops_per_watt, is_adapted from gpu_efficiency")}
-    # FP32 rows of both domains, without A100 and P100 (gpu_trend_exclusions), FP16 not used
+    # FP32 rows of both domains with in_table_j9 (not A100, P100), FP16 not used, no added rows
     assert {k for k, v in got.items() if not v[2]} == {
         (d, g, "FP32") for d in ("cv", "nlp") for g in ("Old GPU", "Tesla V100", "T4")}
     assert got[("cv", "Old GPU", "FP32")][1] == 10
@@ -192,6 +213,16 @@ def test_gpu_efficiency_rows_and_adapted_values(con):
 def test_gpu_peak_efficiency(con):
     assert value(con, "select gflops_per_watt from gpu_peak_efficiency where gpu = 'Tesla V100' "
                  "and precision = 'FP16'") == 80
+    assert value(con, "select count(*) from gpu_peak_efficiency where is_paper_row") == len(GPUS)
+    assert value(con, "select gflops_per_watt from gpu_peak_efficiency where gpu = 'New TPU'") == 1000
+
+
+def test_gpu_trend_exclusions_come_from_the_data(con):
+    """The paper's FP32 rows J.9 leaves out; a GPU with adapted rows is said to be replaced."""
+    got = dict(rows(con, "select gpu, reason from gpu_trend_exclusions"))
+    assert set(got) == {"A100", "Tesla P100"}
+    assert got["A100"] == "replaced by the A100 TF32 and Mixed rows adapted from Table E.3 (App. F)"
+    assert "no reason" in got["Tesla P100"]
 
 
 def fit(points: list[tuple[str, float]]) -> tuple[float, float]:
@@ -213,6 +244,70 @@ def test_efficiency_trend_is_the_least_squares_fit(con):
     assert n == 7
     assert slope == pytest.approx(expected_slope) and intercept == pytest.approx(expected_intercept)
     assert doubling == pytest.approx(math.log10(2) / expected_slope)
+
+
+ADDED_FP32_POINT = ("2022-01-01", 100)  # New GPU FP32: 40 TFLOPS over 400 W; New ASIC is not a GPU
+
+
+def test_trend_fit_inputs_tag_the_row_sets(con):
+    got = {(s, d): n for s, d, n in rows(con, "select row_set, domain, count(*) from trend_fit_inputs group by all")}
+    assert got == {("paper", "cv"): 7, ("paper", "nlp"): 7, ("all", "cv"): 8, ("all", "nlp"): 8}
+    added = rows(con, "select domain, gpu, precision, is_paper_row from trend_fit_inputs where row_set = 'all' "
+                 "and not is_paper_row order by domain")
+    assert added == [("cv", "New GPU", "FP32", False), ("nlp", "New GPU", "FP32", False)]
+
+
+def test_efficiency_trend_fits_paper_and_all(con):
+    fits = {s: (slope, intercept, n) for s, slope, intercept, n in rows(
+        con, "select row_set, slope_log10_per_year, intercept, n from efficiency_trend_fits where domain = 'cv'")}
+    for row_set, points in (("paper", CV_TREND_POINTS), ("all", CV_TREND_POINTS + [ADDED_FP32_POINT])):
+        slope, intercept = fit(points)
+        assert fits[row_set] == (pytest.approx(slope), pytest.approx(intercept), len(points)), row_set
+    # efficiency_trend is the paper's row set, with the same columns minus row_set
+    columns = [c for (c,) in rows(con, "select column_name from (describe efficiency_trend_fits)")]
+    assert [c for (c,) in rows(con, "select column_name from (describe efficiency_trend)")] == columns[1:]
+    assert rows(con, "select slope_log10_per_year from efficiency_trend where domain = 'cv'")[0][0] == \
+        pytest.approx(fits["paper"][0], rel=1e-12)
+
+
+def test_trend_backtest_against_both_fits(con):
+    got = {(d, g, p): r for d, g, p, *r in rows(
+        con, "select domain, gpu, precision, gflops_per_watt, paper_trend_gflops_per_watt, ratio_to_paper_trend, "
+        "years_ahead_of_paper_trend, refit_trend_gflops_per_watt, ratio_to_refit_trend, in_refit from trend_backtest")}
+    assert set(got) == {(d, g, p) for d in ("cv", "nlp") for g, p in
+                        [("New GPU", "FP32"), ("New GPU", "FP16/BF16 Tensor"), ("New TPU", "FP16/BF16 Tensor"),
+                         ("New ASIC", "FP32")]}
+    slope, intercept = fit(CV_TREND_POINTS)
+    refit_slope, refit_intercept = fit(CV_TREND_POINTS + [ADDED_FP32_POINT])
+    x = decimal_year("2022-01-01")
+    trend, refit = 10 ** (intercept + slope * x), 10 ** (refit_intercept + refit_slope * x)
+    actual, paper_trend, ratio, years, refit_trend, refit_ratio, in_refit = got[("cv", "New GPU", "FP16/BF16 Tensor")]
+    assert (actual, paper_trend, ratio) == (1000, pytest.approx(trend), pytest.approx(1000 / trend))
+    assert years == pytest.approx(math.log10(1000 / trend) / slope)
+    assert (refit_trend, refit_ratio, in_refit) == (pytest.approx(refit), pytest.approx(1000 / refit), False)
+    assert got[("cv", "New GPU", "FP32")][-1] is True and got[("cv", "New ASIC", "FP32")][-1] is False
+
+
+def test_trend_refit_compares_the_fits(con):
+    (paper_n, refit_n, added_n, paper_doubling, refit_doubling, change, end, newest, at_end, at_newest) = rows(
+        con, "select paper_n, refit_n, added_n, paper_doubling_years, refit_doubling_years, doubling_change_years, "
+        "paper_end_date, newest_date, refit_over_paper_at_paper_end, refit_over_paper_at_newest "
+        "from trend_refit where domain = 'cv'")[0]
+    slope, intercept = fit(CV_TREND_POINTS)
+    refit_slope, refit_intercept = fit(CV_TREND_POINTS + [ADDED_FP32_POINT])
+    assert (paper_n, refit_n, added_n) == (7, 8, 1)
+    assert (paper_doubling, refit_doubling) == (pytest.approx(math.log10(2) / slope),
+                                                pytest.approx(math.log10(2) / refit_slope))
+    assert change == pytest.approx(refit_doubling - paper_doubling)
+    assert (str(end), str(newest)) == ("2020-01-01", "2022-01-01")
+    for date, got in (("2020-01-01", at_end), ("2022-01-01", at_newest)):
+        x = decimal_year(date)
+        assert got == pytest.approx(10 ** (refit_intercept + refit_slope * x) / 10 ** (intercept + slope * x))
+
+
+def test_joules_on_gpu_takes_the_added_precisions(con):
+    got = dict(rows(con, "select model, joules from joules_on_gpu('New GPU', 'FP16/BF16 Tensor') where domain = 'cv'"))
+    assert got["Small"] == pytest.approx(2 / 1000)
 
 
 def test_trend_efficiency_at_matches_the_fit(con):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from inference_energy.sqlchecks import CHECKS_DIR, check_header, run_checks
-from test_derive import CV, ENERGY, GPUS, TINY, cv, make_package
+from test_derive import ADDED_GPUS, CV, ENERGY, GPUS, TINY, cv, make_package
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECK_FILES = sorted((ROOT / CHECKS_DIR).glob("*.sql"))
@@ -52,6 +52,7 @@ BREAKS = {
         dict(paper_source="Table K.10", model="LeNet", device="V100", method="NVML", joules=0.001)]),
     "model_keys_unique": broken(cv_models=CV + [cv("Small", 71, 5, 2, "2018-01-01")]),
     "joules_finite_positive": broken(cv_models=CV + [cv("Zero", 50, 1, 0, "2018-01-01")]),
+    "gpu_provenance": broken(gpus=GPUS + [dict(ADDED_GPUS[0], tdp_watts_refs="")]),  # an uncited added value
 }
 
 
@@ -67,6 +68,17 @@ def test_check_bites(tmp_path, check):
     problem = next(p for p in problems if p.file == f"derive/checks/{check}.sql")
     rule, code = check_header((ROOT / CHECKS_DIR / f"{check}.sql").read_text(encoding="utf-8"), Path(check))
     assert problem.code == code and problem.rule.startswith(rule + ": ")
+
+
+@pytest.mark.parametrize("row", [
+    dict(GPUS[0], tflops_refs="1"),  # a paper row citing a source
+    dict(ADDED_GPUS[0], paper_source="Table J.8", in_table_j9="false"),  # both a paper row and cited
+    dict(ADDED_GPUS[0], in_table_j9="true"),  # an added row claimed for Table J.9
+    dict(ADDED_GPUS[0], launch_date_refs=""),
+])
+def test_gpu_provenance_bites_on_each_mix(tmp_path, row):
+    problems = run_checks(make_package(tmp_path / "pkg", broken(gpus=[row])))
+    assert [p.code for p in problems if p.file == "derive/checks/gpu_provenance.sql"] == ["sql-gpu-provenance"]
 
 
 def test_views_that_do_not_build_are_one_problem(tmp_path):
