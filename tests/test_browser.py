@@ -22,11 +22,13 @@ from pathlib import Path
 import pytest
 
 from docs_site import require_site
+from inference_energy.figures import all_figures
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
                   "--window-size=1280,1000", "--hide-scrollbars"]
-FIGURES = range(1, 15)
+# Every figure page: the paper's Figures 1-14 and the figures beyond the paper ("five-years-later").
+FIGURE_SLUGS = [f.slug for f in all_figures()]
 
 
 def chromium() -> str:
@@ -227,10 +229,10 @@ def test_dictionary_reaches_a_column_in_two_clicks(page, server, tmp_path):
     assert page.problems(server) == []
 
 
-@pytest.mark.parametrize("number", FIGURES)
-def test_figure_page_renders(page, server, tmp_path, number):
-    page.open(f"{server}/generated/figures/figure-{number:02d}/")
-    page.screenshot(tmp_path / f"figure-{number:02d}.png")
+@pytest.mark.parametrize("slug", FIGURE_SLUGS)
+def test_figure_page_renders(page, server, tmp_path, slug):
+    page.open(f"{server}/generated/figures/{slug}/")
+    page.screenshot(tmp_path / f"{slug}.png")
     assert page.problems(server) == []
     state = page.evaluate(FIGURE_STATE)
     assert state, "no figure on the page"

@@ -125,3 +125,18 @@ def test_every_query_names_only_real_objects(con):
         ctes = set(re.findall(r"\b([a-z_][a-z0-9_]*)\s+as\s+\(", sql, re.I))
         unknown = {s for s in sources if s.lower() not in known | ctes and s.lower() != "unnest"}
         assert not unknown, f"{path.name}: {unknown}"
+
+
+def test_resnet_50_on_todays_accelerators(con):
+    """One row per accelerator added after the paper; the Joules are ResNet-50's GFLOPs over the
+    accelerator's peak GFLOPS/W (tflops * 1000 / tdp_watts), recomputed here from gpus."""
+    _, rows = result(con, "14-resnet-50-on-todays-accelerators")
+    gflops = con.execute("select gflops from model_flops where model = 'ResNet-50'").fetchone()[0]
+    peaks = {(g, p): t * 1000 / w for g, p, t, w in con.execute(
+        "select gpu, precision, tflops, tdp_watts from gpus where paper_source is null").fetchall()}
+    assert sorted(r["gpu"] for r in rows) == sorted({g for g, _ in peaks})
+    for r in rows:
+        for column, precision in (("fp32_millijoules", "FP32"), ("tensor_peak_millijoules", "FP16/BF16 Tensor")):
+            peak = peaks.get((r["gpu"], precision))
+            assert r[column] == (None if peak is None else round(gflops / peak * 1000, 2)), (r["gpu"], column)
+    assert [r["launch_date"] for r in rows] == sorted(r["launch_date"] for r in rows)

@@ -63,7 +63,10 @@ def test_every_nav_page_is_built(site):
         for _, _, path in pages:
             assert site.page(path), path
     assert len(nav["dictionary"]) == len(PACKAGE.resources) + len(list((ROOT / "derive").glob("*.sql")))
-    assert len(nav["figures"]) == 14
+    from inference_energy.figures import EXTRA_FIGURES
+
+    assert len(nav["figures"]) == 14 + len(EXTRA_FIGURES)  # the paper's figures, then the extra ones
+    assert [path for _, _, path in nav["figures"]][14:] == [f"generated/figures/{f.slug}.md" for f in EXTRA_FIGURES]
 
 
 def test_generation_is_deterministic(tmp_path):
@@ -260,7 +263,7 @@ def expected_points(con) -> dict[int, int]:
     cv = con.execute("select count(*) from cv_models").fetchone()[0]
     nlp = con.execute("select count(*) from nlp_models").fetchone()[0]
     nlp_scored = con.execute("select count(*) from nlp_models where glue_score is not null").fetchone()[0]
-    gpus = con.execute("select count(*) from gpus").fetchone()[0]
+    gpus = con.execute("select count(*) from gpus where paper_source is not null").fetchone()[0]  # Table J.8
     fig8 = con.execute("select count(*) from gpu_efficiency where domain = 'cv' or is_adapted").fetchone()[0]
     return {1: cv, 2: cv, 3: cv, 4: cv, 5: nlp_scored, 6: nlp, 7: gpus, 8: fig8, 9: cv, 10: nlp,
             11: cv, 12: nlp_scored, 13: cv, 14: nlp}
@@ -284,6 +287,31 @@ def test_figure_is_drawn_from_the_data(site, con, number):
     assert "<script" not in text and not re.search(r'href="(https?:)?//', text)  # nothing to fetch
     page = site.page(f"generated/figures/figure-{number:02d}.md")
     assert f'data-points="{marks}"' in page and "<svg" in page
+
+
+def test_five_years_later_is_drawn_from_the_data(site):
+    """Every point of the backtest figure: the paper's CV trend points (Table J.9: its FP32 rows
+    and the four CNN-adapted rows) and every gpus row added after the paper, counted from the CSVs."""
+    gpus = csv_rows("gpus")
+    added = sum(1 for r in gpus if not r["paper_source"])
+    j9_fp32 = sum(1 for r in gpus if r["in_table_j9"] == "true")
+    with open(ROOT / "tests" / "fixtures" / "paper" / "table_j9.csv", encoding="utf-8", newline="") as f:
+        adapted_cv = sum(1 for r in csv.DictReader(f) if r["adapted_for"] == "CNN")
+    assert (added, j9_fp32, adapted_cv) == (45, 28, 4)
+    svg_path = site.generated / "figures" / "five-years-later.svg"
+    root = ET.parse(svg_path).getroot()
+    from inference_energy.figures import point_marks
+
+    groups = root.findall(".//{http://www.w3.org/2000/svg}g[@id]")
+    marks = sum(len(point_marks(g)) for g in groups if g.get("id", "").startswith("points-"))
+    assert marks == added + j9_fp32 + adapted_cv
+    text = svg_path.read_text(encoding="utf-8")
+    assert len(re.findall(r'<g id="line-\d+"', text)) == 3  # the paper's fit, its extrapolation, the refit
+    assert "NVIDIA H200 SXM; vendor: NVIDIA" in text  # an added point's tooltip
+    page = visible_text(site.page("generated/figures/five-years-later.md"))
+    assert "77 points" in page and "CC BY 4.0" in page and "Epoch AI" in page
+    index = site.page("generated/figures/index.md")
+    assert 'href="five-years-later/"' in index
 
 
 @pytest.mark.parametrize("number", [3, 6, 8, 9, 10, 13, 14])

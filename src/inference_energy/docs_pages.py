@@ -213,6 +213,12 @@ def headlines_fragment(site: Site) -> str:
             lines.append(f"- **GPU efficiency doubles every {r['doubling_years']:.2f} years** for "
                          f"{r['domain'].upper()} inference (GFLOPS/W grows ×{r['growth_factor_per_year']:.2f} "
                          f"a year; fit on {r['n']} GPUs, r² = {r['r2']:.2f}).")
+    if "trend_refit" in site.objects:
+        for r in site.query_dicts("select * from trend_refit where domain = 'cv'"):
+            lines.append(f"- **Five years later**, refitted with the FP32 peaks of {r['added_n']} GPUs released "
+                         f"after the paper, the CV trend doubles every {r['refit_doubling_years']:.2f} years "
+                         f"instead of {r['paper_doubling_years']:.2f} "
+                         "([how far the paper's trend was off](generated/figures/five-years-later.md)).")
     if "inference_energy" in site.objects:
         for r in site.query_dicts(
                 "select domain, count(*) as n, min(joules) as lo, max(joules) as hi, "

@@ -1,4 +1,5 @@
-"""The paper's Figures 1-14 redrawn from the database: one SQL source and one SVG per figure.
+"""The paper's Figures 1-14 redrawn from the database: one SQL source and one SVG per figure,
+and figures the paper could not have drawn (EXTRA_FIGURES, e.g. "Five years later").
 
 Each Figure holds the queries it is drawn from (shown verbatim on its page) and a function that
 draws their results. Rendering is deterministic (fixed svg.hashsalt, no date, glyphs as paths,
@@ -61,18 +62,25 @@ class Plot:
 
 @dataclass(frozen=True)
 class Figure:
-    number: int
+    number: int  # the paper's figure number; 0 for a figure the paper does not have
     title: str
-    caption: str  # the paper's caption, verbatim
+    caption: str  # the paper's caption, verbatim; for number 0, what the figure shows
     queries: dict[str, str]  # name -> SQL; drawn from, and shown on the page
     draw: Callable  # (ax, data: dict[str, DataFrame], plot: Plot) -> None
     note: str = ""  # how this redraw relates to the paper's figure
     views: tuple[str, ...] = ()
     facts: str = ""  # SQL whose result is shown as a table under the figure
+    name: str = ""  # page and file name of a figure that is not the paper's (number 0)
+    tables: tuple[tuple[str, str], ...] = ()  # (heading, SQL): more tables after `facts`
+    summary: Callable | None = None  # (con) -> markdown with numbers computed from the views
 
     @property
     def slug(self) -> str:
-        return f"figure-{self.number:02d}"
+        return self.name or f"figure-{self.number:02d}"
+
+    @property
+    def heading(self) -> str:
+        return f"Figure {self.number}. {self.title}" if self.number else self.title
 
 
 # ---------------------------------------------------------------------------- shared pieces
@@ -450,7 +458,10 @@ order by release_date, model""", "fits": fit_lines_sql("nlp", "gflops")},
     Figure(7, "Theoretical GPU efficiency", "Theoretical Nvidia GPUs GFLOPs per Watt. Data in Table J.8 in the appendix.",
            {"points": """select gpu, precision, gpu_type, launch_date, tflops, tdp_watts, gflops_per_watt
 from gpu_peak_efficiency
-order by launch_date, gpu, precision"""}, draw_fig7, "", ("gpu_peak_efficiency",)),
+where is_paper_row
+order by launch_date, gpu, precision"""}, draw_fig7, "The paper's rows of `gpus` (Table J.8) only; the "
+           "accelerators added after the paper are on [Five years later](five-years-later.md).",
+           ("gpu_peak_efficiency",)),
     Figure(8, "Adapted GPU efficiency and its trend", "Nvidia GPU GFLOPs per Watt adapted for CV (CNNs) and NLP models. Data in Table J.9 in the appendix.",
            {"points": """select domain, gpu, precision, launch_date, tflops, tdp_watts, gflops_per_watt, is_adapted
 from gpu_efficiency
@@ -492,6 +503,199 @@ order by domain"""),
 ]
 
 
+# ---------------------------------------------------------------------------- beyond the paper
+
+
+PRECISION_STYLE = {  # the added accelerators' precisions: FP32 apart from the dense tensor peaks
+    "FP32": dict(color="#d62728", marker="o", label="FP32 peak"),
+    "TF32 Tensor": dict(color="#9467bd", marker="s", label="TF32 tensor peak (dense)"),
+    "FP16/BF16 Tensor": dict(color="#2ca02c", marker="^", label="FP16/BF16 tensor peak (dense)"),
+}
+BACKTEST_LINES = {
+    "paper fit": dict(color="#1f77b4", linestyle="-", label="paper's CV trend (Fig. 8)"),
+    "paper fit, extrapolated": dict(color="#1f77b4", linestyle="--", label="paper's CV trend, extrapolated"),
+    "refit": dict(color="#ff7f0e", linestyle="-", label="refit with the added GPUs' FP32 peaks"),
+}
+
+
+def draw_backtest(ax, data, plot):
+    paper = data["paper_points"]
+    for adapted, part in paper.groupby("is_adapted", sort=True):
+        plot.scatter(ax, dates(part["launch_date"]), part["gflops_per_watt"],
+                     [f"{t} [paper, Table J.9]" for t in labels(part, "precision", "gflops_per_watt")],
+                     color="#9a9a9a", marker="D" if adapted else "o", s=20 if not adapted else 28, alpha=0.8,
+                     edgecolors="white", linewidths=0.4,
+                     label="paper: adapted (Table J.9)" if adapted else "paper: FP32 (Table J.9)")
+    added = data["added"]
+    for precision, style in PRECISION_STYLE.items():
+        for in_refit, part in added[added["precision"] == precision].groupby("in_refit", sort=True):
+            hollow = precision == "FP32" and not in_refit  # an FP32 peak the refit leaves out (not a GPU)
+            plot.scatter(ax, dates(part["launch_date"]), part["gflops_per_watt"],
+                         labels(part, "vendor", "accelerator_kind", "precision", "gflops_per_watt",
+                                "ratio_to_paper_trend"),
+                         marker=style["marker"], s=40, alpha=0.85, zorder=3,
+                         facecolors="none" if hollow else style["color"],
+                         edgecolors=style["color"] if hollow else "#333333", linewidths=1.2 if hollow else 0.4,
+                         label=f"added: {style['label']}" + (" (not a GPU: not in the refit)" if hollow else ""))
+    fits = data["fits"]
+    for line, style in BACKTEST_LINES.items():
+        part = fits[fits["line"] == line]
+        plot.line(ax, dates(part["launch_date"]), part["fitted"], linewidth=1.6, **style)
+    log_axis(ax, "y")
+    date_axis(ax, "launch date")
+    ax.set_ylabel("GFLOPS per Watt (peak over TDP)")
+    outside_legend(ax)
+
+
+BACKTEST_FITS_SQL = """with paper as (
+    select * from efficiency_trend_fits where row_set = 'paper' and domain = 'cv'
+),
+
+refit as (
+    select * from efficiency_trend_fits where row_set = 'all' and domain = 'cv'
+),
+
+newest as (
+    select max(launch_date) as launch_date from trend_backtest where domain = 'cv'
+),
+
+segments as (
+    select 'paper fit' as line, slope_log10_per_year, intercept,
+        unnest([first_launch_date, last_launch_date]) as launch_date
+    from paper
+    union all
+    select 'paper fit, extrapolated' as line, slope_log10_per_year, intercept,
+        unnest([last_launch_date, newest.launch_date]) as launch_date
+    from paper, newest
+    union all
+    select 'refit' as line, slope_log10_per_year, intercept,
+        unnest([first_launch_date, greatest(last_launch_date, newest.launch_date)]) as launch_date
+    from refit, newest
+)
+
+select line, launch_date, power(10, intercept + slope_log10_per_year * decimal_year(launch_date)) as fitted
+from segments
+order by line, launch_date"""
+
+BACKTEST_FITS_FACTS = """select
+    domain,
+    paper_n,
+    refit_n,
+    round(paper_doubling_years, 2) as paper_doubling_years,
+    round(refit_doubling_years, 2) as refit_doubling_years,
+    round(paper_r2, 3) as paper_r2,
+    round(refit_r2, 3) as refit_r2,
+    newest_date,
+    round(refit_over_paper_at_newest, 3) as refit_over_paper_at_newest,
+from trend_refit
+order by domain"""
+
+BACKTEST_BY_PRECISION = """select
+    domain,
+    precision,
+    count(*) as accelerators,
+    count(*) filter (where ratio_to_paper_trend > 1) as above_trend,
+    round(exp(avg(ln(ratio_to_paper_trend))), 3) as geomean_ratio,
+    round(min(ratio_to_paper_trend), 3) as min_ratio,
+    round(max(ratio_to_paper_trend), 3) as max_ratio,
+    round(median(years_ahead_of_paper_trend), 2) as median_years_ahead,
+from trend_backtest
+group by domain, precision
+order by domain, precision"""
+
+BACKTEST_BY_ACCELERATOR = """select
+    gpu,
+    vendor,
+    accelerator_kind as kind,
+    launch_date,
+    round(any_value(paper_trend_gflops_per_watt), 1) as paper_trend,
+    round(max(gflops_per_watt) filter (where precision = 'FP32'), 1) as fp32,
+    round(max(ratio_to_paper_trend) filter (where precision = 'FP32'), 3) as fp32_ratio,
+    round(max(gflops_per_watt) filter (where precision = 'TF32 Tensor'), 1) as tf32_tensor,
+    round(max(ratio_to_paper_trend) filter (where precision = 'TF32 Tensor'), 3) as tf32_ratio,
+    round(max(gflops_per_watt) filter (where precision = 'FP16/BF16 Tensor'), 1) as fp16_bf16_tensor,
+    round(max(ratio_to_paper_trend) filter (where precision = 'FP16/BF16 Tensor'), 3) as fp16_bf16_ratio,
+from trend_backtest
+where domain = 'cv'
+group by gpu, vendor, accelerator_kind, launch_date
+order by launch_date, gpu"""
+
+
+def backtest_summary(con) -> str:
+    """The page's headline sentences, every number computed from the views."""
+    fit = con.execute("select * from trend_refit where domain = 'cv'").df().iloc[0]
+    added = con.execute("select count(distinct gpu), min(launch_date), max(launch_date) from trend_backtest "
+                        "where domain = 'cv'").fetchone()
+    rows = {r[0]: r[1:] for r in con.execute(
+        "select precision, count(*), count(*) filter (where ratio_to_paper_trend > 1), "
+        "exp(avg(ln(ratio_to_paper_trend))), min(ratio_to_paper_trend), max(ratio_to_paper_trend) "
+        "from trend_backtest where domain = 'cv' group by precision").fetchall()}
+    epoch = con.execute("select ref_id from \"references\" where url like 'https://epoch.ai/%' "
+                        "order by ref_id limit 1").fetchone()
+    out = [f"- **The paper's CV trend** (Fig. 8, fitted on {fit['paper_n']} points up to "
+           f"{fmt(fit['paper_end_date'])}) doubles peak GFLOPS per Watt every "
+           f"**{fit['paper_doubling_years']:.2f} years**. Extrapolated to the launch dates of the "
+           f"{added[0]} accelerators released after the paper ({fmt(added[1])} to {fmt(added[2])}):"]
+    for precision, words in (("FP32", "FP32 peaks"), ("TF32 Tensor", "dense TF32 tensor peaks"),
+                             ("FP16/BF16 Tensor", "dense FP16/BF16 tensor peaks")):
+        if precision in rows:
+            n, above, geomean, lo, hi = rows[precision]
+            out.append(f"    - {words}: {above} of {n} above the trend; actual / trend is "
+                       f"×{geomean:.2f} on the geometric mean (×{lo:.2f} to ×{hi:.2f}).")
+    out.append(f"- **Refitted** with the FP32 peaks of the {fit['added_n']} GPUs among them, the CV trend "
+               f"doubles every **{fit['refit_doubling_years']:.2f} years** (r² {fit['paper_r2']:.2f} → "
+               f"{fit['refit_r2']:.2f}); on {fmt(fit['newest_date'])} it lies at "
+               f"×{fit['refit_over_paper_at_newest']:.2f} of the paper's trend.")
+    if epoch:
+        out.append(f"\nThe accelerators added after the paper come from Epoch AI's *Machine Learning Hardware* "
+                   f"data set, licensed CC BY 4.0 ([reference {epoch[0]}](../bibliography.md#ref-{epoch[0]}), "
+                   "<https://epoch.ai/data/machine-learning-hardware>); each value cites it and the datasheet "
+                   "Epoch links, in `gpus.*_refs`.")
+    return "\n".join(out) + "\n"
+
+
+BACKTEST_NOTE = (
+    "Grey: the points the paper fits (Table J.9, CV: FP32 peaks and the mixed-precision rows adapted by "
+    "measured NGC speed-ups). Coloured: every accelerator of `gpus` added after the paper, at FP32 (red "
+    "circles) and at its dense tensor peaks (TF32 purple squares, FP16/BF16 green triangles). Blue: the "
+    "paper's fit (`efficiency_trend`), dashed where it is extrapolated past its last point. Orange: the "
+    "refit (`efficiency_trend_fits`, row set `all`), the paper's points plus the FP32 points of the GPUs "
+    "added, the only added points that measure what the paper's FP32 rows measure. Tensor peaks cannot "
+    "join the fit: the paper replaces them by measured speed-ups (Appendix F), and none exist for these "
+    "parts.\n\n"
+    "Read with care: every added value is a **peak** over **TDP**, not a measured throughput or power "
+    "(see [pitfalls](../../pitfalls.md)); the added parts are all datacenter accelerators, while the "
+    "paper's points include desktop cards; Epoch's release date is sometimes first availability "
+    "rather than announcement (H200, B200); and the TPU v5p and v6e TDPs are Epoch's estimates, "
+    "Google publishes none. The FP32 points falling below the trend say that datacenter designs moved "
+    "their FLOPS into tensor units, not that GPUs became less efficient for inference.")
+
+EXTRA_FIGURES: list[Figure] = [
+    Figure(0, "Five years later",
+           "How the paper's GPU-efficiency trend (Fig. 8, fitted on NVIDIA GPUs launched up to 2020) held "
+           "up against the datacenter accelerators released after the paper, from 2021 to 2025: their "
+           "peak GFLOPS per Watt at FP32 and at their dense tensor peaks, beside the paper's trend "
+           "extrapolated to their launch dates and the trend refitted with them. Computed by the views "
+           "`trend_backtest` and `trend_refit`.",
+           {"paper_points": """select gpu, precision, launch_date, tflops, tdp_watts, gflops_per_watt, is_adapted
+from trend_fit_inputs
+where row_set = 'paper' and domain = 'cv'
+order by launch_date, gpu, precision""",
+            "added": """select gpu, vendor, accelerator_kind, precision, launch_date, tflops, tdp_watts, gflops_per_watt,
+    ratio_to_paper_trend, in_refit
+from trend_backtest
+where domain = 'cv'
+order by launch_date, gpu, precision""",
+            "fits": BACKTEST_FITS_SQL},
+           draw_backtest, BACKTEST_NOTE,
+           ("trend_backtest", "trend_refit", "efficiency_trend_fits", "trend_fit_inputs"),
+           BACKTEST_FITS_FACTS, name="five-years-later",
+           tables=(("Against the paper's trend, by precision", BACKTEST_BY_PRECISION),
+                   ("Every accelerator against the paper's CV trend (GFLOPS/W)", BACKTEST_BY_ACCELERATOR)),
+           summary=backtest_summary),
+]
+
+
 # ---------------------------------------------------------------------------- rendering
 
 
@@ -506,14 +710,14 @@ def render(figure: Figure, con) -> tuple[str, int]:
         ax = mpl.add_subplot()
         plot = Plot()
         figure.draw(ax, data, plot)
-        ax.set_title(f"Figure {figure.number}. {figure.title}", loc="left", fontsize=10)
+        ax.set_title(figure.heading, loc="left", fontsize=10)
         for k, (artist, _) in enumerate(plot.points):
             artist.set_gid(f"points-{k}")
         for k, artist in enumerate(plot.lines):
             artist.set_gid(artist.get_gid() or f"line-{k}")
         ax.set_gid("plot-axes")
         buf = io.StringIO()
-        mpl.savefig(buf, format="svg", metadata={"Date": None, "Title": f"Figure {figure.number}. {figure.title}"})
+        mpl.savefig(buf, format="svg", metadata={"Date": None, "Title": figure.heading})
     return add_tooltips(buf.getvalue(), plot, figure), plot.n_points
 
 
@@ -526,11 +730,11 @@ def add_tooltips(svg: str, plot: Plot, figure: Figure) -> str:
     for k, (_, names) in enumerate(plot.points):
         marks = point_marks(groups[f"points-{k}"])
         if len(marks) != len(names):
-            raise ValueError(f"figure {figure.number}: {len(marks)} marks drawn for {len(names)} points")
+            raise ValueError(f"{figure.heading}: {len(marks)} marks drawn for {len(names)} points")
         for mark, name in zip(marks, names):
             ET.SubElement(mark, f"{{{SVG_NS}}}title").text = name
     root.set("role", "img")
-    root.set("aria-label", f"Figure {figure.number}. {figure.title}")
+    root.set("aria-label", figure.heading)
     return ET.tostring(root, encoding="unicode") + "\n"
 
 
@@ -560,10 +764,12 @@ def figure_page(figure: Figure, svg: str, n_points: int, con) -> str:
     from inference_energy.docs_pages import output_table, run_query
 
     views = ", ".join(f"[{v}](../dictionary/{v}.md)" for v in figure.views)
-    out = [
-        f"# Figure {figure.number}. {figure.title}\n",
-        f"> {figure.caption} *(the paper's caption)*\n",
-        f'<div class="figure-svg" data-figure="{figure.number}" data-points="{n_points}" markdown="0">',
+    out = [f"# {figure.heading}\n",
+           f"> {figure.caption} *(the paper's caption)*\n" if figure.number else figure.caption + "\n"]
+    if figure.summary:
+        out.append(figure.summary(con))
+    out += [
+        f'<div class="figure-svg" data-figure="{figure.number or figure.slug}" data-points="{n_points}" markdown="0">',
         inline_svg(svg),
         "</div>\n",
         f"Hover a point for its model and values. {n_points} points, drawn from {views}. "
@@ -571,9 +777,9 @@ def figure_page(figure: Figure, svg: str, n_points: int, con) -> str:
     ]
     if figure.note:
         out.append(figure.note + "\n")
-    if figure.facts:
-        out += ["## In numbers\n", output_table(*run_query(con, figure.facts)),
-                f'```sql title="the query of this table"\n{figure.facts.strip()}\n```\n']
+    for heading, sql in ((("In numbers", figure.facts),) if figure.facts else ()) + figure.tables:
+        out += [f"## {heading}\n", output_table(*run_query(con, sql)),
+                f'```sql title="the query of this table"\n{sql.strip()}\n```\n']
     out.append("## The queries behind it\n")
     for name, sql in figure.queries.items():
         out.append(f'```sql title="{name}"\n{sql.strip()}\n```\n')
@@ -583,19 +789,32 @@ def figure_page(figure: Figure, svg: str, n_points: int, con) -> str:
 def index_page(rendered: list[tuple[Figure, int]]) -> str:
     out = ["# Figures\n",
            "The paper's Figures 1-14, redrawn from the package's own database at every docs build "
-           "(nothing here is a copy of the paper's images). Each page shows the SQL it is drawn from.\n"]
-    for figure, n_points in rendered:
-        out.append(f"## [Figure {figure.number}. {figure.title}]({figure.slug}.md)\n")
-        out.append(f"[![Figure {figure.number}]({figure.slug}.svg){{ loading=lazy width=480 }}]({figure.slug}.md)\n")
+           "(nothing here is a copy of the paper's images), then figures beyond the paper. Each page "
+           "shows the SQL it is drawn from.\n"]
+    for k, (figure, n_points) in enumerate(rendered):
+        if not figure.number and (k == 0 or rendered[k - 1][0].number):
+            out.append("## Beyond the paper\n")
+        level = "##" if figure.number else "###"
+        out.append(f"{level} [{figure.heading}]({figure.slug}.md)\n")
+        out.append(f"[![{figure.heading}]({figure.slug}.svg){{ loading=lazy width=480 }}]({figure.slug}.md)\n")
     return "\n".join(out)
+
+
+def all_figures() -> list[Figure]:
+    """The paper's figures, then the extra ones: every figure page of the site, in nav order."""
+    return FIGURES + EXTRA_FIGURES
+
+
+def nav_title(figure: Figure) -> str:
+    return f"{figure.number}. {figure.title}" if figure.number else figure.title
 
 
 def write_all(site, writer) -> None:
     rendered = []
-    for figure in FIGURES:
+    for figure in all_figures():
         svg, n_points = render(figure, site.con)
         writer.write(f"figures/{figure.slug}.svg", svg)
-        writer.page("figures", f"{figure.number}. {figure.title}", f"figures/{figure.slug}.md",
+        writer.page("figures", nav_title(figure), f"figures/{figure.slug}.md",
                     figure_page(figure, svg, n_points, site.con))
         rendered.append((figure, n_points))
     writer.write("figures/index.md", index_page(rendered))
