@@ -170,7 +170,8 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path):
 
     page = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     reference, attempt, fixed = fenced(page, "csv")
-    [changelog] = [b for b in fenced(page, "markdown") if b.startswith("## [1.1.0]")]
+    minor = bump(VERSION, "minor")  # the example starts from the current version
+    [changelog] = [b for b in fenced(page, "markdown") if b.startswith(f"## [{minor}]")]
     [shown_error] = [line for b in fenced(page, "console") for line in b.splitlines() if "(constraint-error)" in line]
     base, head = copy_package(tmp_path / "base"), copy_package(tmp_path / "head")
     with open(head / "tables/references.csv", "a", encoding="utf-8") as f:
@@ -180,7 +181,7 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path):
     edit(head / "tables/cv_models.csv", attempt, fixed)
     assert validate_package(head) == []
     assert [p.code for p in check_version(base, head).problems] == ["version-bump-needed"]
-    minor = bump(VERSION, "minor")  # 1.1.0 in the example, which starts from 1.0.0
+    assert f'set "version" to {minor}' in page and f"{VERSION} -> {minor} is enough" in page
     edit(head / "datapackage.json", f'"version": "{VERSION}"', f'"version": "{minor}"')
-    edit(head / "CHANGELOG.md", "## [Unreleased]\n", "## [Unreleased]\n\n" + changelog.replace("[1.1.0]", f"[{minor}]"))
+    edit(head / "CHANGELOG.md", "## [Unreleased]\n", "## [Unreleased]\n\n" + changelog)
     assert check_version(base, head).problems == []

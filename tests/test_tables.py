@@ -1,5 +1,7 @@
 """The transcription: every resource has the paper's row count, and sampled values match the
-paper exactly as printed (expected values typed from the paper, table by table)."""
+paper exactly as printed (expected values typed from the paper, table by table). Rows added
+after the paper (gpus with paper_source empty, references of kind 'added') are not counted
+here: tests/test_added_accelerators.py checks them against their source."""
 import csv
 
 import pytest
@@ -37,9 +39,17 @@ def test_every_resource_is_listed_and_counted():
     assert set(PACKAGE.resources) >= set(ROW_COUNTS)
 
 
+def printed_in_the_paper(resource: str, row: dict) -> bool:
+    if resource == "gpus":
+        return row["paper_source"] != ""
+    if resource == "references":
+        return row["kind"] != "added"
+    return True
+
+
 @pytest.mark.parametrize("resource,count", ROW_COUNTS.items())
 def test_row_counts_match_the_paper(resource, count):
-    assert len(rows(resource)) == count
+    assert sum(printed_in_the_paper(resource, r) for r in rows(resource)) == count
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def set_version(root: Path, version: str, changelog: str | None = None) -> None:
-    """Set datapackage.json's version; with `changelog`, add that section above [1.0.0]."""
+    """Set datapackage.json's version; with `changelog`, add that section above [1.0.0] (the
+    oldest section, always there; the checker finds a section wherever it is)."""
     path = root / "datapackage.json"
     text = re.sub(r'"version": "[^"]*"', f'"version": "{version}"', path.read_text(encoding="utf-8"), count=1)
     path.write_text(text, encoding="utf-8")
@@ -25,6 +26,8 @@ def set_version(root: Path, version: str, changelog: str | None = None) -> None:
         edit(root / "CHANGELOG.md", "## [1.0.0]", changelog + "\n\n## [1.0.0]")
 
 
+VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+PATCH, MINOR, MAJOR = (bump(VERSION, level) for level in ("patch", "minor", "major"))
 VERSION_LINE = next(number for number, line in enumerate((ROOT / "datapackage.json").open(encoding="utf-8"), 1)
                     if '"version"' in line)
 
@@ -63,19 +66,19 @@ def test_a_corrected_value_needs_a_patch_bump(sides):
     edit(head / "tables/gpus.csv", "A100,FP16,78.00,400,", "A100,FP16,77.97,400,")
     result = check_version(base, head)
     assert result.changed_files == ["tables/gpus.csv"]
-    assert (result.level, result.required) == ("patch", "1.0.1")
+    assert (result.level, result.required) == ("patch", PATCH)
     [problem] = result.problems
-    assert (problem.file, problem.code, problem.value) == ("datapackage.json", "version-bump-needed", "1.0.0")
+    assert (problem.file, problem.code, problem.value) == ("datapackage.json", "version-bump-needed", VERSION)
     assert problem.line == VERSION_LINE
-    assert "gpus: 1 row changed" in problem.rule and 'set "version" to 1.0.1' in problem.rule
+    assert "gpus: 1 row changed" in problem.rule and f'set "version" to {PATCH}' in problem.rule
 
 
 def test_a_bump_without_a_changelog_section_fails(sides):
     base, head = sides
     edit(head / "tables/gpus.csv", "A100,FP16,78.00,400,", "A100,FP16,77.97,400,")
-    set_version(head, "1.0.1")
+    set_version(head, PATCH)
     assert codes(check_version(base, head)) == ["changelog-entry-missing"]
-    edit(head / "CHANGELOG.md", "## [1.0.0]", "## [1.0.1] - 2026-12-01\n\n## [1.0.0]")
+    edit(head / "CHANGELOG.md", "## [1.0.0]", f"## [{PATCH}] - 2026-12-01\n\n## [1.0.0]")
     [empty] = check_version(base, head).problems
     assert "is empty" in empty.rule and empty.line is not None
 
@@ -83,7 +86,7 @@ def test_a_bump_without_a_changelog_section_fails(sides):
 def test_a_bump_with_its_changelog_section_passes(sides):
     base, head = sides
     edit(head / "tables/gpus.csv", "A100,FP16,78.00,400,", "A100,FP16,77.97,400,")
-    set_version(head, "1.0.1", "## [1.0.1] - 2026-12-01\n\n### Fixed\n- gpus: A100 FP16 peak.")
+    set_version(head, PATCH, f"## [{PATCH}] - 2026-12-01\n\n### Fixed\n- gpus: A100 FP16 peak.")
     assert check_version(base, head).problems == []
 
 
@@ -91,9 +94,9 @@ def test_a_renamed_column_needs_a_major_bump(sides):
     base, head = sides
     edit(head / "tables/gpus.csv", "gpu,precision,tflops,tdp_watts,", "gpu,precision,tflops,power_watts,")
     edit(head / "schemas/gpus.schema.json", '"name": "tdp_watts"', '"name": "power_watts"')
-    set_version(head, "1.1.0", "## [1.1.0] - 2026-12-01\n\n### Changed\n- gpus: tdp_watts is power_watts.")
+    set_version(head, MINOR, f"## [{MINOR}] - 2026-12-01\n\n### Changed\n- gpus: tdp_watts is power_watts.")
     result = check_version(base, head)
-    assert (result.level, result.required) == ("major", "2.0.0")
+    assert (result.level, result.required) == ("major", MAJOR)
     [problem] = result.problems
     assert problem.code == "version-bump-needed"
     assert "column 'tdp_watts' renamed to 'power_watts'" in problem.rule and "MAJOR bump" in problem.rule
@@ -102,16 +105,16 @@ def test_a_renamed_column_needs_a_major_bump(sides):
 def test_a_new_record_needs_a_minor_bump(sides):
     base, head = sides
     edit(head / "tables/edge_accelerators.csv", "ADRES,2017,", "AAA-Test,2024,ASIC,1000,106,\nADRES,2017,")
-    set_version(head, "1.0.1", "## [1.0.1] - 2026-12-01\n\n### Added\n- edge_accelerators: AAA-Test.")
+    set_version(head, PATCH, f"## [{PATCH}] - 2026-12-01\n\n### Added\n- edge_accelerators: AAA-Test.")
     assert codes(check_version(base, head)) == ["version-bump-needed"]
-    set_version(head, "1.1.0")
-    edit(head / "CHANGELOG.md", "## [1.0.1]", "## [1.1.0]")
+    set_version(head, MINOR)
+    edit(head / "CHANGELOG.md", f"## [{PATCH}]", f"## [{MINOR}]")
     assert check_version(base, head).problems == []
 
 
 def test_a_version_cannot_go_down(sides):
     base, head = sides
-    set_version(base, "1.2.0")
+    set_version(base, MAJOR)
     assert codes(check_version(base, head)) == ["version-decreased"]
 
 

@@ -89,7 +89,7 @@ def test_pull_request_template_asks_for_sources_markers_and_changelog():
 
 @pytest.mark.parametrize("form,required", [
     ("add-model.yml", {"table", "model", "source", "release_date", "score", "gflops", "convention", "where"}),
-    ("add-gpu.yml", {"gpu", "peaks", "tdp", "launch", "type", "source"}),
+    ("add-gpu.yml", {"gpu", "peaks", "tdp", "launch", "vendor", "type", "source"}),
     ("correct-value.yml", {"where", "current", "proposed", "evidence", "kind"}),
 ])
 def test_issue_forms_require_a_source(form, required):
