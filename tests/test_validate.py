@@ -34,12 +34,15 @@ def tree_hashes(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(params=["plain", "categorical"])
+def _no_fast_path(data):
+    raise ValueError("fast path disabled by the test")
+
+
+@pytest.fixture(params=["fast", "slow"])
 def read_mode(request, monkeypatch):
-    """Run a test with the small-table reader and again with the big-table (categorical) fast path."""
-    if request.param == "categorical":
-        monkeypatch.setattr(csvread, "SAMPLE_ROWS", 1)
-        monkeypatch.setattr(csvread, "HIGH_CARDINALITY", 1.01)
+    """Run a test with the reader's fast path (pyarrow) and again with its slow path (csv module) only."""
+    if request.param == "slow":
+        monkeypatch.setattr(csvread, "_read_fast", _no_fast_path)
     return request.param
 
 
@@ -106,12 +109,12 @@ def test_every_problem_in_one_run(package_copy):
 
 
 def test_a_late_error_in_a_big_table_is_on_its_physical_line(package_copy):
-    """More rows than the sample: the categorical fast path, and lines still exact."""
+    """Several MB: pyarrow parses it in blocks, on several threads, and lines are still exact."""
     path = package_copy / "tables" / "cv_models.csv"
     header, first, *_ = path.read_text(encoding="utf-8").splitlines()
     cells = first.split(",")
     lines = [header]
-    for i in range(csvread.SAMPLE_ROWS + 500):
+    for i in range(60_000):
         cells[0] = f"Synthetic-{i}"
         lines.append(",".join(cells))
     bad = len(lines) - 3  # index in `lines` = physical line - 1
@@ -130,7 +133,7 @@ def test_quoted_line_breaks_keep_line_numbers_right(package_copy):
     assert [compact(p) for p in validate_package(package_copy)] == ["tables/gpus.csv:7 gpu_type constraint-error"]
 
 
-def test_invalid_utf8_is_located(package_copy):
+def test_invalid_utf8_is_located(package_copy, read_mode):
     path = package_copy / "tables" / "gpus.csv"
     data = path.read_bytes().split(b"\n")
     data[4] = data[4].replace(b"Server", b"Serv\xe9r")
@@ -248,7 +251,7 @@ def test_frictionless_reports_the_same_lines(case):
     (b"a,b\n1,2,3\n", [2], [["1", "2"]], [(2, "extra-cell")]),
     (b"a,b\n1,2\n\n3,4\n", [2, 3, 4], [["1", "2"], ["", ""], ["3", "4"]], []),
 ])
-def test_the_reader_keeps_text_and_physical_lines(tmp_path, data, lines, cells, codes):
+def test_the_reader_keeps_text_and_physical_lines(tmp_path, data, lines, cells, codes, read_mode):
     path = tmp_path / "t.csv"
     path.write_bytes(data)
     table = csvread.read_csv_text(path, "t.csv")
@@ -262,7 +265,7 @@ def test_the_reader_keeps_text_and_physical_lines(tmp_path, data, lines, cells, 
     (b'a,b\n1,2\n"3,4\n5,6\n', 3),          # never closed
     (b'a,b\n1,2\n"3,4\n5,6\n"7",8\n', 3),   # closed much later: the record runs over lines
 ])
-def test_a_broken_quote_is_located_where_it_opens(tmp_path, data, line):
+def test_a_broken_quote_is_located_where_it_opens(tmp_path, data, line, read_mode):
     path = tmp_path / "t.csv"
     path.write_bytes(data)
     table = csvread.read_csv_text(path, "t.csv")
@@ -270,19 +273,15 @@ def test_a_broken_quote_is_located_where_it_opens(tmp_path, data, line):
     assert [(p.line, p.code) for p in table.problems] == [(line, "source-error")]
 
 
-@pytest.mark.parametrize("hook", ["on", "off"])
-def test_the_categorical_path_never_turns_text_into_numbers(tmp_path, monkeypatch, hook):
-    """'061.00', '1e3', 'false' must reach the checks as written, with or without the pandas hook."""
-    import contextlib
-
-    monkeypatch.setattr(csvread, "SAMPLE_ROWS", 1)
-    monkeypatch.setattr(csvread, "HIGH_CARDINALITY", 1.01)
-    if hook == "off":
-        monkeypatch.setattr(csvread, "_categories_stay_text", contextlib.nullcontext)
+def test_the_reader_never_turns_text_into_numbers(tmp_path, read_mode):
+    """'061.00', '1e3', 'false', ' 7 ', 'NaN', '' must reach the checks as written, on both paths."""
     path = tmp_path / "t.csv"
-    path.write_bytes(b"a,b,c\n061.00,false,7\n1e3,true,7\n061.00,TRUE,8\n")
-    frame = csvread.read_csv_text(path, "t.csv").frame
-    assert frame.astype(str).values.tolist() == [["061.00", "false", "7"], ["1e3", "true", "7"], ["061.00", "TRUE", "8"]]
+    path.write_bytes(b'a,b,c\n061.00,false,7\n1e3,true, 7 \nNaN,"",\n061.00,TRUE,""""\n')
+    table = csvread.read_csv_text(path, "t.csv")
+    assert table.header == ["a", "b", "c"] and table.problems == []
+    assert all(dtype == csvread.TEXT for dtype in table.frame.dtypes)
+    assert table.frame.astype(object).values.tolist() == [
+        ["061.00", "false", "7"], ["1e3", "true", " 7 "], ["NaN", "", ""], ["061.00", "TRUE", '"']]
 
 
 # ------------------------------------------------------------------ documentation of the codes

@@ -1,33 +1,36 @@
 """Read a resource's CSV with every cell as text, fast, and locate CSV format errors.
 
-Fast path: pandas' C reader on the file's bytes. Every cell stays text (nothing is typed or
-coerced: checking types is the validator's job). Columns whose values repeat are read as
-pandas categoricals, which the C reader builds without creating one Python string per cell
-(about 40% faster on a million rows, and the validator checks each distinct value once).
-A cheap byte scan (numpy) confirms that every record has as many cells as the header and
-that no quoted cell spans lines; if so, the physical line of row i is i + 2 (header = 1).
+Fast path: pyarrow's multithreaded CSV reader on the file's bytes, every column declared
+`string`, so nothing is typed or coerced (checking types is the validator's job): '061.00',
+'1e3' and 'false' stay as written, an empty cell is ''. A cheap byte scan (numpy) confirms
+that every record has as many cells as the header and that no quoted cell spans lines; if
+so, the physical line of row i is i + 2 (header = 1).
 
 Slow path, only when the fast path fails or the scan finds something irregular: Python's
 csv module in strict mode, which tells exactly where a quote opens, which rows have too
 few or too many cells, and the physical start line of every record.
+
+Both paths give the same frame: one pandas column per header position, holding the cells
+as a pyarrow string array (`pd.ArrowDtype(pa.string())`), so the checks run in pyarrow's
+compute kernels without creating a Python string per cell; `text_array` hands a column's
+array to them.
 """
 from __future__ import annotations
 
 import csv
 import io
-import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from inference_energy.problems import Problem
 
 BOM = b"\xef\xbb\xbf"
-SAMPLE_ROWS = 10_000  # tables longer than this get the categorical fast path
-HIGH_CARDINALITY = 0.2  # share of distinct values above which a column stays plain text
+TEXT = pd.ArrowDtype(pa.string())
 
 
 @dataclass
@@ -36,14 +39,24 @@ class CsvTable:
 
     relpath: str
     header: list[str] = field(default_factory=list)
-    # Data rows; column i holds the cells under header[i]; the index is the physical
-    # line where the row starts (header = 1). None when the file could not be parsed.
+    # Data rows; column i holds the cells under header[i] (dtype TEXT); the index is the
+    # physical line where the row starts (header = 1). None when the file could not be parsed.
     frame: pd.DataFrame | None = None
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.frame is not None
+
+
+def text_array(series: pd.Series) -> pa.StringArray:
+    """A column's cells as one pyarrow string array (the reader's chunks joined; other dtypes converted)."""
+    arr = pa.array(series)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.string():
+        arr = arr.cast(pa.string())
+    return arr.fill_null("") if arr.null_count else arr
 
 
 def read_csv_text(path: Path, relpath: str) -> CsvTable:
@@ -59,85 +72,48 @@ def read_csv_text(path: Path, relpath: str) -> CsvTable:
         table.problems.append(Problem(relpath, 1, None, None, "the file is empty: it needs at least the header line", "source-error"))
         return table
     try:
-        frame = _read_fast(data)
-    except UnicodeDecodeError:
-        table.problems.append(_locate_encoding_error(data, relpath))
-        return table
-    except (pd.errors.ParserError, ValueError, IndexError):
-        frame = None
-    if frame is not None and _regular(data, frame):
-        table.header = [str(v) for v in frame.attrs.pop("header")]
-        frame.columns = range(frame.shape[1])
-        frame.index = pd.RangeIndex(2, len(frame) + 2)
-        table.frame = frame
+        header, rows = _read_fast(data)
+    except (pa.ArrowInvalid, ValueError):  # malformed CSV, invalid UTF-8, ...: the slow path says what and where
+        header, rows = None, None
+    if rows is not None and _regular(data, rows.num_rows + 1, len(header)):
+        table.header = header
+        table.frame = _frame(rows.columns, pd.RangeIndex(2, rows.num_rows + 2))
         return table
     return _read_slow(data, relpath, table)
 
 
-def _read_fast(data: bytes) -> pd.DataFrame:
-    """All cells as text; raise ParserError on malformed CSV (then the slow path locates it)."""
-    options = dict(header=None, keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c")
-    # Read the header line separately (also when there are no data rows).
-    header_frame = pd.read_csv(io.BytesIO(data), nrows=1, dtype=str, **options)
-    header = header_frame.iloc[0].tolist()
-    ncols = len(header)
-    dtype: dict | type = str
-    if data.count(b"\n", 0, 4_000_000) > SAMPLE_ROWS:
-        sample = pd.read_csv(io.BytesIO(data), skiprows=1, nrows=SAMPLE_ROWS, dtype=str, **options)
-        dtype = {
-            i: (str if i >= sample.shape[1] or sample[i].nunique() > HIGH_CARDINALITY * len(sample) else "category")
-            for i in range(ncols)
-        }
-    with warnings.catch_warnings(), _categories_stay_text():
-        warnings.simplefilter("ignore")  # a ragged row is caught by _regular, then located
-        # header=0 with names: the header line is consumed and replaced (cheaper than skiprows)
-        frame = pd.read_csv(io.BytesIO(data), **{**options, "header": 0}, dtype=dtype, names=range(ncols), index_col=False)
-    if frame.shape[1] != ncols:
-        raise pd.errors.ParserError("column count differs from the header")
-    converted = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)
-                 and not pd.api.types.is_string_dtype(frame[c].cat.categories.dtype)]
-    if converted:  # a pandas without the hook below: read those columns again, as text
-        again = pd.read_csv(io.BytesIO(data), **{**options, "header": 0}, dtype=str, names=range(ncols), index_col=False,
-                            usecols=converted)
-        for c in converted:
-            frame[c] = again[c]
-    frame.attrs["header"] = header
-    return frame
+def _read_fast(data: bytes) -> tuple[list[str], pa.Table]:
+    """(header, data rows as text); raise ArrowInvalid on malformed CSV (then the slow path locates it)."""
+    end = data.find(b"\n")
+    max_columns = data.count(b",", 0, end if end != -1 else len(data)) + 1  # the header's cells, at most
+    records = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(autogenerate_column_names=True),  # the header is record 0
+        parse_options=pacsv.ParseOptions(ignore_empty_lines=False),  # a blank line is a record: _regular sees it
+        convert_options=pacsv.ConvertOptions(
+            column_types={f"f{i}": pa.string() for i in range(max_columns)},
+            strings_can_be_null=False, quoted_strings_can_be_null=False))
+    if any(t != pa.string() for t in records.schema.types):
+        raise ValueError("more columns than the header line has")  # a header cell spans lines
+    header = [str(v) for v in records.slice(0, 1).to_pylist()[0].values()]
+    return header, records.slice(1)
 
 
-@contextmanager
-def _categories_stay_text():
-    """Keep the C reader from turning categories that all look numeric or boolean into numbers.
-
-    pandas converts the categories of a 'category' column when every one of them parses as a
-    number or a boolean ('061.00' would become 61.0, 'false' False): text would be lost before
-    it is checked. The reader asks `Categorical._maybe_convert_categories`, whose documented
-    answer None means "no conversion applies"; answer None while we read. The caller checks
-    the result and re-reads as text any column this did not protect.
-    """
-    from pandas.core.arrays.categorical import Categorical
-
-    original = Categorical.__dict__.get("_maybe_convert_categories")
-    if original is None:
-        yield
-        return
-    Categorical._maybe_convert_categories = staticmethod(lambda *args, **kwargs: None)
-    try:
-        yield
-    finally:
-        Categorical._maybe_convert_categories = original
+def _frame(columns: list, index: pd.Index) -> pd.DataFrame:
+    """The frame of text cells, columns numbered by header position."""
+    return pd.DataFrame({i: pd.Series(pd.arrays.ArrowExtensionArray(col), index=index, copy=False)
+                         for i, col in enumerate(columns)}, index=index)
 
 
-def _regular(data: bytes, frame: pd.DataFrame) -> bool:
+def _regular(data: bytes, records: int, ncols: int) -> bool:
     """True when records == physical lines and every record has exactly the header's cells.
 
     Counts the line ends, and the commas outside quotes (quotes pair up in RFC 4180, doubled
-    quotes included), so that short rows, which the C reader pads silently, are caught. A
-    blank line is a record of its own for the C reader (skip_blank_lines=False) and has no
-    comma: it sends the file to the slow path, which numbers it exactly.
+    quotes included), so that short rows, which a reader might pad silently, are caught. A
+    blank line is a record of its own (ignore_empty_lines=False) and has no comma: it sends
+    the file to the slow path, which numbers it exactly.
     """
     arr = np.frombuffer(data, dtype=np.uint8)
-    records = len(frame) + 1
     line_ends = int(np.count_nonzero(arr == 10))
     if line_ends - (1 if data.endswith(b"\n") else 0) != records - 1:
         return False
@@ -152,22 +128,22 @@ def _regular(data: bytes, frame: pd.DataFrame) -> bool:
             if data.find(b"\n", start, end) != -1 or data.find(b"\r", start, end) != -1:
                 return False
             n_commas -= data.count(b",", start, end)
-    return n_commas == (frame.shape[1] - 1) * records
+    return n_commas == (ncols - 1) * records
 
 
-def _locate_encoding_error(data: bytes, relpath: str) -> Problem:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        byte = data[exc.start:exc.start + 1].hex()
-        return Problem(relpath, line, None, None, f"not valid UTF-8 (byte 0x{byte}): save the file as UTF-8", "encoding-error")
-    return Problem(relpath, None, None, None, "not valid UTF-8: save the file as UTF-8", "encoding-error")
+def _encoding_error(data: bytes, exc: UnicodeDecodeError, relpath: str) -> Problem:
+    line = data.count(b"\n", 0, exc.start) + 1
+    byte = data[exc.start:exc.start + 1].hex()
+    return Problem(relpath, line, None, None, f"not valid UTF-8 (byte 0x{byte}): save the file as UTF-8", "encoding-error")
 
 
 def _read_slow(data: bytes, relpath: str, table: CsvTable) -> CsvTable:
     """Parse with the csv module (strict), giving every record its physical start line."""
-    text = data.decode("utf-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        table.problems.append(_encoding_error(data, exc, relpath))
+        return table
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[list[str]] = []
     lines: list[int] = []
@@ -214,8 +190,6 @@ def _read_slow(data: bytes, relpath: str, table: CsvTable) -> CsvTable:
         problems.append(Problem(relpath, start, None, None, rule, "source-error"))
         return table
     table.header = header or []
-    frame = pd.DataFrame(records, columns=range(len(table.header)), dtype=str) if records else pd.DataFrame(
-        {i: pd.Series([], dtype=str) for i in range(len(table.header))})
-    frame.index = pd.Index(lines, dtype="int64")
-    table.frame = frame
+    columns = [pa.array([record[i] for record in records], pa.string()) for i in range(len(table.header))]
+    table.frame = _frame(columns, pd.Index(lines, dtype="int64"))
     return table

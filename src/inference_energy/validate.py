@@ -6,7 +6,8 @@ Order of work:
 3. the header against the schema: missing-label, extra-label, incorrect-label, ...;
 4. every cell, vectorised (pandera_schemas.py): types, constraints, keys, foreign keys,
    references, markers, formula-like text, cross-field rules;
-5. when all that passes, the SQL checks (inference_energy.sqlchecks, if installed).
+5. when all that passes, the SQL checks (inference_energy.sqlchecks, if installed); DuckDB
+   loads the tables and views for them in a background thread while steps 2-4 run.
 
 Lines are physical CSV lines with the header on line 1, as frictionless counts them.
 Nothing is ever written: the command only reads.
@@ -17,6 +18,7 @@ import argparse
 import gc
 import importlib
 import sys
+import threading
 from pathlib import Path
 
 from inference_energy.metadata import DESCRIPTOR, Package, Resource, descriptor_path, load_package
@@ -60,14 +62,20 @@ def validate_package(path: str | Path = ".", stats: dict | None = None) -> list[
         problems.append(Problem(DESCRIPTOR, None, None, None, f"cannot load the package: {exc}", "package-error"))
         return sorted(problems, key=sort_key)
     broken_schemas = {p.file for p in problems if p.code in ("invalid-json", "missing-file", "schema-error", "unsupported-type")}
-    row_problems, rows = check_tables(package, skip={n for n, r in package.resources.items()
-                                                      if _rel(package, r.schema_path) in broken_schemas})
-    problems.extend(row_problems)
-    if stats is not None:
-        stats["resources"] = len(package.resources)
-        stats["rows"] = rows
-    if not problems:
-        problems.extend(_sql_checks(package))
+    sql = _sql_module()
+    loading = _TablesForSql(package, sql) if sql is not None and not problems else None
+    try:
+        row_problems, rows = check_tables(package, skip={n for n, r in package.resources.items()
+                                                          if _rel(package, r.schema_path) in broken_schemas})
+        problems.extend(row_problems)
+        if stats is not None:
+            stats["resources"] = len(package.resources)
+            stats["rows"] = rows
+        if sql is not None and not problems:
+            problems.extend(_sql_checks(sql, package, loading))
+    finally:
+        if loading is not None:
+            loading.close()
     return sorted(problems, key=sort_key)
 
 
@@ -107,11 +115,10 @@ def _schema_rel(resource: Resource) -> str:
 def check_tables(package: Package, skip: set[str] = frozenset()) -> tuple[list[Problem], int]:
     """Read every table, check headers and cells; return the problems and the number of data rows."""
     import numpy as np
-    import pandas as pd
     import pandera.pandas as pa
 
-    from inference_energy.csvread import read_csv_text
-    from inference_energy.pandera_schemas import Context, build_schema, marker_columns, reference_ids
+    from inference_energy.csvread import read_csv_text, text_array
+    from inference_energy.pandera_schemas import Context, build_schema, isin, marker_columns, reference_ids
 
     problems: list[Problem] = []
     frames = {}
@@ -135,9 +142,8 @@ def check_tables(package: Package, skip: set[str] = frozenset()) -> tuple[list[P
         # blank rows: every cell empty; reported once and not checked further
         if len(frame) and table.frame.shape[1]:
             blank = np.ones(len(frame), dtype=bool)
-            # categorical columns first: cheap, and usually they already rule every row out
-            for c in sorted(table.frame.columns, key=lambda c: not isinstance(table.frame[c].dtype, pd.CategoricalDtype)):
-                blank &= _empty(table.frame[c])
+            for c in table.frame.columns:  # usually the first column already rules every row out
+                blank &= isin(text_array(table.frame[c]), [""])
                 if not blank.any():
                     break
             if blank.any():
@@ -171,19 +177,6 @@ def check_tables(package: Package, skip: set[str] = frozenset()) -> tuple[list[P
     return problems, rows
 
 
-def _empty(series):
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        cats = series.cat.categories
-        hit = np.flatnonzero(cats == "")
-        if not len(hit):
-            return np.zeros(len(series), dtype=bool)
-        return series.cat.codes.to_numpy() == hit[0]
-    return (series == "").to_numpy(dtype=bool)
-
-
 def _failures_to_problems(failures, rules, frame, relpath: str) -> list[Problem]:
     """pandera's failure cases -> one Problem per (check, row), with the raw cell text.
 
@@ -201,7 +194,7 @@ def _failures_to_problems(failures, rules, frame, relpath: str) -> list[Problem]
         lines = group["index"].to_numpy(dtype=np.int64)
         positions = frame.index.get_indexer(lines)
         cols = [c.strip() for c in rule.column.split(",") if c.strip() in frame.columns]
-        cells = [np.asarray(frame[c].to_numpy(dtype=object)[positions], dtype=object) for c in cols]
+        cells = [frame[c].iloc[positions].to_numpy(dtype=object) for c in cols]
         values = [", ".join(str(v) for v in row) for row in zip(*cells)] if cells else [None] * len(lines)
         if rule.key:
             first = _first_lines(frame, rule.key, positions)
@@ -217,20 +210,69 @@ def _first_lines(frame, key: tuple[str, ...], positions) -> list[int]:
     """For rows at `positions`, the line of the first row with the same key."""
     import numpy as np
 
-    groups = frame.groupby(list(key), sort=False, observed=True, dropna=False).ngroup().to_numpy()
-    _, first_pos = np.unique(groups, return_index=True)  # first row of each group (groups are numbered in order)
-    return frame.index.to_numpy()[first_pos[groups[positions]]].tolist()
+    from inference_energy.pandera_schemas import key_codes
+
+    codes = key_codes(frame, key)
+    keys, first_pos = np.unique(codes, return_index=True)  # first row of each key
+    return frame.index.to_numpy()[first_pos[np.searchsorted(keys, codes[positions])]].tolist()
 
 
-def _sql_checks(package: Package) -> list[Problem]:
-    """The SQL checks of derive/checks/*.sql, when the module that runs them exists."""
+def _sql_module():
+    """inference_energy.sqlchecks (the SQL checks of derive/checks/*.sql), or None when it does not exist."""
     try:
-        module = importlib.import_module("inference_energy.sqlchecks")
+        return importlib.import_module("inference_energy.sqlchecks")
     except ImportError as exc:
         if exc.name in ("inference_energy.sqlchecks",):
-            return []
+            return None
         raise
-    return list(module.run_checks(package))
+
+
+class _TablesForSql:
+    """The package's tables and views loaded into DuckDB in a background thread, for the SQL checks.
+
+    DuckDB releases the GIL, so the load (the same `build.connect_with_tables` the checks would
+    call) overlaps the cell checks instead of following them. The checks themselves still run
+    only when every row passes; otherwise the connection is just closed. Nothing is started when
+    the build has lent its own connection (it has loaded everything already) or when the SQL
+    check module cannot borrow one.
+    """
+
+    def __init__(self, package: Package, module):
+        self.con = None
+        self.thread = None
+        # module._lent: the (root, connection) the build lends while it validates
+        if not hasattr(module, "lend_connection") or getattr(module, "_lent", None) is not None:
+            return
+        from inference_energy.build import connect_with_tables  # imported here, not in the thread
+
+        self.thread = threading.Thread(target=self._load, args=(connect_with_tables, package), daemon=True)
+        self.thread.start()
+
+    def _load(self, connect_with_tables, package: Package) -> None:
+        try:
+            self.con = connect_with_tables(package)
+        except Exception:  # noqa: BLE001 - the checks load again without it and report why
+            self.con = None
+
+    def connection(self):
+        """The loaded connection, once the load has finished; None if nothing was loaded."""
+        if self.thread is not None:
+            self.thread.join()
+        return self.con
+
+    def close(self) -> None:
+        if self.connection() is not None:
+            self.con.close()
+            self.con = None
+
+
+def _sql_checks(module, package: Package, loading: _TablesForSql | None = None) -> list[Problem]:
+    """The SQL checks' problems, on the connection loaded in the background when there is one."""
+    con = loading.connection() if loading is not None else None
+    if con is None:
+        return list(module.run_checks(package))
+    with module.lend_connection(package.root, con):
+        return list(module.run_checks(package))
 
 
 if __name__ == "__main__":
