@@ -37,6 +37,11 @@ def lend_connection(root: Path, con):
         _lent = None
 
 
+def connection_is_lent() -> bool:
+    """True while the build lends its connection: the tables and views are loaded already."""
+    return _lent is not None
+
+
 def check_header(text: str, path: Path) -> tuple[str, str]:
     """(rule, code) from a check file's header; the code defaults to one from the file name."""
     header = {key: value for key, value in HEADER_RE.findall(text)}

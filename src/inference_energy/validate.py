@@ -240,8 +240,7 @@ class _TablesForSql:
     def __init__(self, package: Package, module):
         self.con = None
         self.thread = None
-        # module._lent: the (root, connection) the build lends while it validates
-        if not hasattr(module, "lend_connection") or getattr(module, "_lent", None) is not None:
+        if not hasattr(module, "lend_connection") or module.connection_is_lent():
             return
         from inference_energy.build import connect_with_tables  # imported here, not in the thread
 
