@@ -52,7 +52,7 @@ BREAKS = {
         dict(paper_source="Table K.10", model="LeNet", device="V100", method="NVML", joules=0.001)]),
     "model_keys_unique": broken(cv_models=CV + [cv("Small", 71, 5, 2, "2018-01-01")]),
     "joules_finite_positive": broken(cv_models=CV + [cv("Zero", 50, 1, 0, "2018-01-01")]),
-    "gpu_provenance": broken(gpus=GPUS + [dict(ADDED_GPUS[0], tdp_watts_refs="")]),  # an uncited added value
+    "gpu_provenance": broken(gpus=GPUS + [dict(ADDED_GPUS[0], in_table_j9="true")]),  # an added row claimed for J.9
 }
 
 
@@ -74,7 +74,6 @@ def test_check_bites(tmp_path, check):
     dict(GPUS[0], tflops_refs="1"),  # a paper row citing a source
     dict(ADDED_GPUS[0], paper_source="Table J.8", in_table_j9="false"),  # both a paper row and cited
     dict(ADDED_GPUS[0], in_table_j9="true"),  # an added row claimed for Table J.9
-    dict(ADDED_GPUS[0], launch_date_refs=""),
 ])
 def test_gpu_provenance_bites_on_each_mix(tmp_path, row):
     problems = run_checks(make_package(tmp_path / "pkg", broken(gpus=[row])))

@@ -103,4 +103,4 @@ def test_the_converter_builds_a_pandera_schema_for_every_resource():
         assert list(schema.columns) == res.field_names
         assert {r.code for r in rules.values()} <= {
             "type-error", "constraint-error", "formula-like-cell", "primary-key", "foreign-key",
-            "provenance-without-value", "date-outside-paper-window"}
+            "provenance-without-value", "date-outside-paper-window", "added-row-without-source"}

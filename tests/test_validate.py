@@ -355,3 +355,21 @@ def test_the_converter_covers_every_constraint(tmp_path):
         (6, "code", "constraint-error", "unique"),
         (7, "id", "constraint-error", "required"),
     ]
+
+
+def test_a_row_added_after_the_paper_must_cite_each_value(package_copy):
+    """An added GPU (paper_source empty) without a citation for its TDP; an added model is cited
+    through model_refs (the paper it comes from), so its values need no refs of their own."""
+    gpus = package_copy / "tables" / "gpus.csv"
+    lines = gpus.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines) if text.startswith("NVIDIA L4,FP32,"))
+    cells = lines[line].split(",")
+    header = lines[0].split(",")
+    cells[header.index("tdp_watts_refs")] = ""
+    lines[line] = ",".join(cells)
+    gpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cv = package_copy / "tables" / "cv_models.csv"
+    cv.write_text(cv.read_text(encoding="utf-8")
+                  + "Added-Net,,26,80.00,,,5.00,,,1.00,,,flops,2022-01-01,CNN,\n", encoding="utf-8")
+    assert [compact(p) for p in validate_package(package_copy)] == [
+        f"tables/gpus.csv:{line + 1} tdp_watts_refs added-row-without-source"]

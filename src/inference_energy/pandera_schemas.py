@@ -351,6 +351,14 @@ class _Builder:
                         "provenance-without-value", name,
                         f"is filled but '{value_col}' is empty: provenance belongs to a value; fill in {value_col} or empty this cell",
                         lambda n=name, v=value_col: self.missing(n) | ~self.missing(v)))
+        if PAPER_SOURCE in self.present:
+            for name in self.frame.columns:
+                if name in fields and (name == "refs" or name.endswith("_refs")) and name != "model_refs":
+                    out.setdefault(name, []).append(self.check(
+                        "added-row-without-source", name,
+                        "a row added after the paper (paper_source empty) must cite the source of this value: "
+                        "put its ref_id here (add the source to the references table first)",
+                        lambda n=name: self.cited_or_printed(n)))
         for (resource, column), (lo, hi) in PAPER_WINDOWS.items():
             if resource == res.name and column in self.present and PAPER_SOURCE in self.present:
                 f = fields[column]
@@ -361,6 +369,18 @@ class _Builder:
                     lambda f=f, lo=date_number(lo), hi=date_number(hi): ~(self.valid(f) & ~self.missing(PAPER_SOURCE)) | (
                         (self.parsed(f) >= lo) & (self.parsed(f) <= hi))))
         return out
+
+    def cited_or_printed(self, refs_column: str) -> np.ndarray:
+        """Rows whose value in refs_column's value column has a source: the paper printed the row,
+        the refs cell cites one, the value is empty, or the row's model_refs cites the paper the
+        value comes from (the convention of the model tables)."""
+        ok = ~self.missing(PAPER_SOURCE) | ~self.missing(refs_column)
+        value_column = refs_column[: -len("_refs")] if refs_column != "refs" else None
+        if value_column in self.present:
+            ok |= self.missing(value_column)
+        if "model_refs" in self.present:
+            ok |= ~self.missing("model_refs")
+        return ok
 
     def foreign_key_check(self, fk: dict) -> pandera.Check | None:
         local = _as_list(fk["fields"])
