@@ -144,7 +144,7 @@ def test_derived_figures_follow_a_changed_value(sides):
 
 def test_a_side_that_cannot_be_built_skips_the_figures(sides):
     old, new = sides
-    (new / "derive/efficiency_trend.sql").write_text("select * from no_such_table\n", encoding="utf-8")
+    (new / "derive/views/efficiency_trend.sql").write_text("select * from no_such_table\n", encoding="utf-8")
     diff = diff_packages(old, new)
     assert diff.figures == []
     assert diff.figures_note.startswith("derived figures skipped: the new side cannot be built")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from .headlines import HEADLINES as HEADLINE_LIST
 from .metadata import DESCRIPTOR, Package, Resource, load_package
 from .verify import ReleaseError, opened_release
 
@@ -54,11 +55,8 @@ PROVENANCE_SUFFIXES = ("_refs", "_marker")
 PROVENANCE_COLUMNS = {"refs", "paper_source"}
 RENAME_SIMILARITY = 0.9  # share of equal cells for a removed + added column to look renamed
 
-# Headline derived figures: view -> (key columns, figure columns).
-HEADLINES = {
-    "efficiency_trend": (["domain"], ["slope_log10_per_year", "doubling_years", "r2", "n"]),
-    "inference_energy": (["domain", "model", "extra_data"], ["joules"]),
-}
+# Headline derived figures: view -> (key columns, figure columns), from the one list (headlines.py).
+HEADLINES = {h.view: (list(h.key), list(h.figures)) for h in HEADLINE_LIST}
 
 
 @dataclass(frozen=True)
@@ -383,15 +381,15 @@ def resource_entry_changes(name: str, old: dict, new: dict) -> list[Change]:
 
 def headline_figures(root: Path) -> dict[tuple, object]:
     """{(view, key, column): value} for HEADLINES; raises when the side cannot be built."""
-    from .build import connect_with_tables  # imports DuckDB
+    from .database import connect  # imports DuckDB
 
-    con = connect_with_tables(root)
+    con = connect(root)
     try:
         views = {row[0] for row in con.execute("select view_name from duckdb_views()").fetchall()}
         figures = {}
         for view, (keys, columns) in HEADLINES.items():
             if view not in views:
-                raise LookupError(f"no view {view} (derive/{view}.sql)")
+                raise LookupError(f"no view {view} (derive/views/{view}.sql)")
             for row in con.execute(f"select {', '.join(keys + columns)} from {view}").fetchall():
                 key = tuple(row[: len(keys)])
                 for column, value in zip(columns, row[len(keys):]):
