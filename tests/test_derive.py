@@ -408,7 +408,7 @@ def test_yearly_energy_means(con):
 
 
 def test_flops_peers(con):
-    got = {m: r for m, r in rows(con, "select model, ratio_to_reference from flops_peers('Small', 2)")}
+    got = dict(rows(con, "select model, ratio_to_reference from flops_peers('Small', 2)"))
     assert got == {"AlexNet": pytest.approx(0.71), "Small": 1}
 
 

@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from inference_energy.cli import main
-from inference_energy.diff import MAJOR, MINOR, PATCH, SideError, diff_packages, opened_side, render_markdown, render_text
+from inference_energy.diff import (
+    MAJOR,
+    MINOR,
+    PATCH,
+    SideError,
+    diff_packages,
+    opened_side,
+    render_markdown,
+    render_text,
+)
 from package_files import copy_package, edit
 
 ROOT = Path(__file__).resolve().parents[1]

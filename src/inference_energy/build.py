@@ -153,7 +153,8 @@ def print_summary(summary: dict, out_path: Path) -> None:
 
 def add_arguments(parser) -> None:
     parser.add_argument("--package", default=".", help="package folder or datapackage.json (default: .)")
-    parser.add_argument("--out", default=None, help="database path (default: <package>/build/ai-inference-energy.duckdb)")
+    parser.add_argument("--out", default=None,
+                        help="database path (default: <package>/build/ai-inference-energy.duckdb)")
     parser.add_argument("--no-parquet", action="store_true", help="skip the Parquet export")
 
 

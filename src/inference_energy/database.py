@@ -12,6 +12,7 @@ it is given or opens in memory:
 Only `connect` and the functions that take a connection need DuckDB; it is imported by the
 caller (or by `connect`), so importing this module is cheap.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -166,8 +167,7 @@ def key_checks(graph: Graph) -> list[KeyCheck]:
         else:
             continue
         cols = ", ".join(quote_ident(c) for c in model.key)
-        sql = (f"select {cols}, count(*) as n_rows from {source} group by all having count(*) > 1 "
-               f"order by {cols}")
+        sql = f"select {cols}, count(*) as n_rows from {source} group by all having count(*) > 1 order by {cols}"
         rule = f"the key of {model.name} ({', '.join(model.key)}) is unique"
         checks.append(KeyCheck(model, rule, sql))
     return checks

@@ -17,12 +17,13 @@ and the docs draw their lineage from the same graph (`Graph.upstream`, `Graph.do
 
 Only the standard library and PyYAML: importing this module costs next to nothing.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 DERIVE_DIR = "derive"
 LAYERS = {"macros": "macro", "staging": "staging", "views": "view", "checks": "check"}
@@ -54,7 +55,7 @@ class Model:
     @property
     def relpath(self) -> str:
         parts = self.path.parts
-        return "/".join(parts[parts.index(DERIVE_DIR):]) if DERIVE_DIR in parts else self.path.as_posix()
+        return "/".join(parts[parts.index(DERIVE_DIR) :]) if DERIVE_DIR in parts else self.path.as_posix()
 
     @property
     def body(self) -> str:
@@ -198,8 +199,10 @@ def model_files(root: Path) -> list[tuple[str, Path]]:
         out += [(kind, p) for p in sorted((derive / folder).glob("*.sql"))]
     stray = sorted(derive.glob("*.sql")) if derive.is_dir() else []
     if stray:
-        raise GraphError(f"{stray[0].relative_to(root).as_posix()}: derive/ files live in a layer folder "
-                         f"({', '.join(f + '/' for f in LAYERS)}); move it")
+        raise GraphError(
+            f"{stray[0].relative_to(root).as_posix()}: derive/ files live in a layer folder "
+            f"({', '.join(f + '/' for f in LAYERS)}); move it"
+        )
     return out
 
 
@@ -233,13 +236,24 @@ def load_models(root: str | Path) -> list[Model]:
             form = "query" if kind == "check" else "view"
         refs, _ = references(sql, macros - {name})
         refs.pop(name, None) if form.endswith("macro") else None
-        models.append(Model(name=name, kind=kind, path=path, sql=sql, depends_on=set(refs),
-                            meta=_load_meta(path), form=form, ref_lines=refs))
+        models.append(
+            Model(
+                name=name,
+                kind=kind,
+                path=path,
+                sql=sql,
+                depends_on=set(refs),
+                meta=_load_meta(path),
+                form=form,
+                ref_lines=refs,
+            )
+        )
     names = [m.name for m in models if m.creates]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise GraphError(f"derive/: '{dupes[0]}' is defined twice: " + ", ".join(
-            m.relpath for m in models if m.name == dupes[0]))
+        raise GraphError(
+            f"derive/: '{dupes[0]}' is defined twice: " + ", ".join(m.relpath for m in models if m.name == dupes[0])
+        )
     return models
 
 
@@ -263,8 +277,10 @@ def build_order(models: list[Model], tables: Iterable[str] | None = None) -> lis
             if known_tables is not None and ref not in known_tables:
                 raise GraphError(f"{where}: '{ref}' is not a table, view or macro of the package")
             if m.kind == "view" and (known_tables is None or ref in known_tables):
-                raise GraphError(f"{where}: the view reads table '{ref}' directly; read its staging view "
-                                 f"stg_{ref} (derive/staging/stg_{ref}.sql) instead")
+                raise GraphError(
+                    f"{where}: the view reads table '{ref}' directly; read its staging view "
+                    f"stg_{ref} (derive/staging/stg_{ref}.sql) instead"
+                )
     order: list[Model] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
 
@@ -272,7 +288,7 @@ def build_order(models: list[Model], tables: Iterable[str] | None = None) -> lis
         if state.get(m.name) == 2:
             return
         if state.get(m.name) == 1:
-            cycle = path[path.index(m.name):] + [m.name]
+            cycle = path[path.index(m.name) :] + [m.name]
             raise GraphError(f"{m.relpath}:1: derive/ has a cycle: " + " -> ".join(cycle))
         state[m.name] = 1
         for ref in sorted(m.depends_on):

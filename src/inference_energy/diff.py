@@ -16,10 +16,10 @@ import math
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from .headlines import HEADLINES as HEADLINE_LIST
 from .metadata import DESCRIPTOR, Package, Resource, load_package
@@ -258,7 +258,8 @@ def compare_rows(diff: ResourceDiff, old_rows: list[dict], new_rows: list[dict],
         old_row = old_index.get(k)
         if old_row is None:
             continue
-        cells = [(c, old_row.get(c, ""), new_row.get(c, "")) for c in common if old_row.get(c, "") != new_row.get(c, "")]
+        cells = [(c, old_row.get(c, ""), new_row.get(c, "")) for c in common
+                 if old_row.get(c, "") != new_row.get(c, "")]
         if cells:
             diff.changed.append(RowChange(k, cells))
 
@@ -501,7 +502,7 @@ def render_text(diff: PackageDiff, max_rows: int = 50) -> str:
             cells = "; ".join(f"{c} {old!r} -> {new!r}" + (" (provenance)" if is_provenance(c) else "")
                               for c, old, new in change.cells)
             out.append(f"  ~ {format_key(change.key)}: {cells}")
-        hidden = max(0, len(res.added) - max_rows) + max(0, len(res.removed) - max_rows) + max(0, len(res.changed) - max_rows)
+        hidden = sum(max(0, len(rows) - max_rows) for rows in (res.added, res.removed, res.changed))
         if hidden:
             out.append(f"  ... and {plural(hidden, 'more row')}")
         out += [f"  note: {note}" for note in res.notes]
