@@ -24,6 +24,7 @@ from .database import (  # noqa: F401 - re-exported: the database layer's names,
     create_views,
     graph_of,
     load_tables,
+    materialized,
     quote_ident,
     sql_string,
 )
@@ -95,29 +96,32 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
                 progress("loading tables")
                 counts = load_tables(con, package)
                 progress(f"creating views from {DERIVE_DIR}/")
-                created = create_views(con, graph_of(package))
+                graph = graph_of(package)
+                created = create_views(con, graph)
             except (BuildError, duckdb.Error):
                 problems = validation_problems(package.root) if validate else []
                 if problems:
                     raise ValidationFailed(problems) from None
                 raise
-            if validate:
-                progress("validating the package")
-                problems = validation_problems(package.root, con)
-                if problems:
-                    raise ValidationFailed(problems)
-            views = [m.name for m in created if m.kind == "view" and m.form == "view"]
-            staging = [m.name for m in created if m.kind == "staging"]
-            macros = [m.name for m in created if m.form in ("scalar_macro", "table_macro")]
-            summary = {"tables": counts, "views": views, "staging": staging, "macros": macros,
-                       **summary_facts(con, views)}
-            if parquet_dir is not None:
-                parquet_dir = Path(parquet_dir)
-                progress(f"exporting {len(counts) + len(views)} Parquet files")
-                tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.tmp-{os.getpid()}")
-                if tmp_parquet.exists():
-                    shutil.rmtree(tmp_parquet)
-                export_parquet(con, list(counts) + views, tmp_parquet)
+            # each view computed once (a temp table) for the checks, the summary and the export
+            with materialized(con, graph):
+                if validate:
+                    progress("validating the package")
+                    problems = validation_problems(package.root, con)
+                    if problems:
+                        raise ValidationFailed(problems)
+                views = [m.name for m in created if m.kind == "view" and m.form == "view"]
+                staging = [m.name for m in created if m.kind == "staging"]
+                macros = [m.name for m in created if m.form in ("scalar_macro", "table_macro")]
+                summary = {"tables": counts, "views": views, "staging": staging, "macros": macros,
+                           **summary_facts(con, views)}
+                if parquet_dir is not None:
+                    parquet_dir = Path(parquet_dir)
+                    progress(f"exporting {len(counts) + len(views)} Parquet files")
+                    tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.tmp-{os.getpid()}")
+                    if tmp_parquet.exists():
+                        shutil.rmtree(tmp_parquet)
+                    export_parquet(con, list(counts) + views, tmp_parquet)
         finally:
             con.close()
         os.replace(tmp_db, out_path)

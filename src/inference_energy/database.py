@@ -15,6 +15,7 @@ caller (or by `connect`), so importing this module is cheap.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,6 +129,35 @@ def connect(package: Package | str | Path, with_views: bool = True):
         con.close()
         raise
     return con
+
+
+@contextmanager
+def materialized(con, graph: Graph):
+    """While active, every view of the graph is also a temporary table of the same name.
+
+    DuckDB looks names up in the temp schema first, so the checks read each view's rows once
+    instead of recomputing its whole chain of inputs per query (on the real package: 0.25 s
+    instead of 1.3 s for all checks). A view that fails to compute is left as a view, so the
+    checks that read it report the error. The tables are dropped on exit.
+    """
+    import duckdb
+
+    made = []
+    present = {r[0] for r in con.execute("select table_name from duckdb_tables() where temporary").fetchall()}
+    try:
+        for model in graph.order:
+            if model.form != "view" or model.name in present:
+                continue
+            name = quote_ident(model.name)
+            try:
+                con.execute(f"create temp table {name} as select * from main.{name}")
+                made.append(name)
+            except duckdb.Error:
+                continue
+        yield con
+    finally:
+        for name in reversed(made):
+            con.execute(f"drop table if exists temp.{name}")
 
 
 # ---------------------------------------------------------------------------- key checks

@@ -180,8 +180,9 @@ def _load_meta(path: Path) -> dict:
         return {}
     import yaml  # PyYAML; only when there is a sidecar to read
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
     try:
-        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+        meta = yaml.load(sidecar.read_text(encoding="utf-8"), Loader=loader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""

@@ -38,7 +38,7 @@ def row_text(columns: list[str], row: tuple) -> str:
 def run_checks(package: Package | str | Path = ".", con=None) -> list[Problem]:
     import duckdb  # only when the checks run
 
-    from .database import BuildError, connect, graph_of, key_checks
+    from .database import BuildError, connect, graph_of, key_checks, materialized
 
     if not isinstance(package, Package):
         package = load_package(package)
@@ -51,10 +51,11 @@ def run_checks(package: Package | str | Path = ".", con=None) -> list[Problem]:
         return [Problem("derive/", None, None, None, f"the views do not build: {exc}", "sql-derive-error")]
     problems: list[Problem] = []
     try:
-        for model in graph.checks:
-            problems += run_check(con, model.path, package.root)
-        for check in key_checks(graph):
-            problems += run_query(con, check.sql, check.relpath, check.rule, check.code)
+        with materialized(con, graph):  # each view computed once for all the checks
+            for model in graph.checks:
+                problems += run_check(con, model.path, package.root)
+            for check in key_checks(graph):
+                problems += run_query(con, check.sql, check.relpath, check.rule, check.code)
     finally:
         if own:
             con.close()
