@@ -32,10 +32,8 @@ TREND_FORMULA = "power(10, intercept + slope * decimal_year(d))"
 
 
 @pytest.fixture(scope="module")
-def con():
-    connection = connect(PACKAGE)
-    yield connection
-    connection.close()
+def con(real_db):
+    return real_db
 
 
 def columns_of(con, model) -> list[tuple[str, str]]:
