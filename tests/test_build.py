@@ -141,3 +141,31 @@ def test_cli_build_stops_on_validation_problems(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "tables/gpus.csv" in captured.err and "build stopped" in captured.err
     assert not (package / "build" / "ai-inference-energy.duckdb").exists()
+
+
+def test_a_view_whose_declared_key_repeats_stops_the_build(tmp_path):
+    from inference_energy.build import ValidationFailed
+
+    derive = tmp_path / "derive"
+    shutil.copytree(ROOT / "derive", derive)
+    (derive / "views" / "zz_dupes.sql").write_text(
+        "-- zz_dupes: two rows with one key\nwith final as (select 'cv' as domain union all select 'cv')\n"
+        "select * from final\n", encoding="utf-8")
+    (derive / "views" / "zz_dupes.yml").write_text(
+        "description: Two rows.\ngrain: one row per domain\nkey: [domain]\ncolumns:\n"
+        "  - name: domain\n    description: The domain, twice.\n", encoding="utf-8")
+    package = make_package(tmp_path / "pkg", TINY, derive=derive)
+    out = tmp_path / "out"
+    with pytest.raises(ValidationFailed) as failed:
+        build_database(package, out / "db.duckdb", out / "parquet")
+    [problem] = failed.value.problems
+    assert (problem.file, problem.code) == ("derive/views/zz_dupes.yml", "sql-view-key-not-unique")
+    assert problem.rule == "the key of zz_dupes (domain) is unique: domain=cv, n_rows=2"
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_staging_keys_are_their_tables_primary_keys():
+    for model in MODELS:
+        if model.kind == "staging":
+            table = model.name.removeprefix("stg_")
+            assert model.key == load_package(ROOT).resources[table].primary_key, model.name

@@ -30,6 +30,7 @@ from .database import (  # noqa: F401 - re-exported: the database layer's names,
 )
 from .headlines import summary_facts
 from .metadata import load_package
+from .sqlchecks import run_key_checks
 
 DERIVE_DIR = "derive"
 
@@ -79,7 +80,8 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
 
     With validate=True the package is validated once its tables are loaded (so the SQL checks
     reuse this connection) and a package with problems raises ValidationFailed; if the tables
-    do not even load, the validator is asked why before the load error is raised.
+    do not even load, the validator is asked why before the load error is raised. Every build
+    checks the keys the view sidecars declare (ValidationFailed with sql-view-key-not-unique).
     """
     import duckdb
 
@@ -110,6 +112,10 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
                     problems = validation_problems(package.root, con)
                     if problems:
                         raise ValidationFailed(problems)
+                progress("checking the keys the view sidecars declare")
+                problems = run_key_checks(con, graph)
+                if problems:
+                    raise ValidationFailed(problems)
                 views = [m.name for m in created if m.kind == "view" and m.form == "view"]
                 staging = [m.name for m in created if m.kind == "staging"]
                 macros = [m.name for m in created if m.form in ("scalar_macro", "table_macro")]
