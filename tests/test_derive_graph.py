@@ -265,3 +265,57 @@ def test_sql_style(model):
         assert code.rstrip().rstrip(";").rstrip().endswith("select * from final"), "ends in `select * from final`"
     # no `x as (select * from x)`: an import CTE is named for what it holds, not after its source
     assert not re.search(r"\b([a-z_]+) as \(\s*select \* from \1\b", code), "a self-named import CTE"
+
+
+# ---------------------------------------------------------------------------- seed tables
+
+SEEDS = {
+    "human_energy_inputs": "Section 8",
+    "measured_model_names": "Table K.1",
+    "flops_estimate_rules": "Appendix H.1",
+}
+
+
+def seed_rows(name: str) -> list[dict]:
+    import csv
+
+    with open(ROOT / "tables" / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_seed_tables_cite_where_the_paper_states_them(name):
+    rows = seed_rows(name)
+    assert rows and all(r["paper_source"].startswith(SEEDS[name]) for r in rows), name
+    assert "paper_source" in [f["name"] for f in PACKAGE.resources[name].fields]
+
+
+def test_seed_values_are_the_papers():
+    energy = {r["reference"]: r for r in seed_rows("human_energy_inputs")}
+    assert (energy["somatic"]["amount"], energy["somatic"]["unit"]) == ("2000", "kcal/day")
+    assert (energy["external"]["amount"], energy["external"]["unit"], energy["external"]["amount_refs"]) == (
+        "79897",
+        "kWh/year",
+        "54",
+    )
+    names = {r["measured_model"]: r["cv_model"] for r in seed_rows("measured_model_names")}
+    measured = {m for (m,) in table_cells("energy_measurements", "model")}
+    cv = {m for (m,) in table_cells("cv_models", "model")}
+    assert set(names) <= measured and set(names.values()) <= cv  # both spellings exist in the tables
+    rules = seed_rows("flops_estimate_rules")
+    estimated = {m for (m, marker) in table_cells("cv_models", "model", "gflops_marker") if marker == "*"}
+    assert {r["model"] for r in rules} | {"ViT-G/14"} == estimated  # ViT-G/14 has its own rule (App. H.2)
+
+
+def table_cells(table: str, *columns: str) -> list[tuple]:
+    import csv
+
+    with open(PACKAGE.resources[table].path, encoding="utf-8", newline="") as f:
+        return [tuple(r[c] for c in columns) for r in csv.DictReader(f)]
+
+
+def test_the_numbers_of_the_human_energy_header_are_the_views(con):
+    header = (ROOT / "derive/views/human_energy_reference.sql").read_text(encoding="utf-8")
+    got = dict(con.execute("select reference, joules_per_second from human_energy_reference").fetchall())
+    assert "(= 96.85 J/s)" in header and f"{got['somatic']:.2f}" == "96.85"
+    assert "(= 9,120.7 J/s)" in header and f"{got['external']:,.1f}" == "9,120.7"
