@@ -28,6 +28,19 @@ def real_db():
     connection.close()
 
 
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory):
+    """The real package built once (database file and Parquet), as `inference-energy build`
+    writes it: (folder, summary). The database is <folder>/ai-inference-energy.duckdb; open
+    it read-only."""
+    from inference_energy.build import build_database
+    from inference_energy.database import DATABASE_NAME
+
+    out = tmp_path_factory.mktemp("real-build")
+    summary = build_database(ROOT, out / DATABASE_NAME, out / "parquet")
+    return out, summary
+
+
 @pytest.fixture
 def package_copy(tmp_path) -> Path:
     """A fresh copy of the real package in tmp_path, free to edit."""

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from inference_energy import cli
-from inference_energy.build import DUCKDB_TYPES, BuildError, build_database, connect_with_tables
+from inference_energy.build import DATABASE_NAME, DUCKDB_TYPES, BuildError, build_database, connect_with_tables
 from inference_energy.derive_graph import GraphError, load_models
 from inference_energy.metadata import load_package
 from package_files import copy_package
@@ -21,10 +21,8 @@ MODELS = load_models(ROOT)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("build")
-    summary = build_database(ROOT, out / "db.duckdb", out / "parquet")
-    return out, summary
+def built(real_build):
+    return real_build
 
 
 def csv_rows(path: Path) -> list[dict]:
@@ -34,7 +32,7 @@ def csv_rows(path: Path) -> list[dict]:
 
 def test_every_table_is_typed_from_its_schema(built):
     out, _ = built
-    con = duckdb.connect(str(out / "db.duckdb"), read_only=True)
+    con = duckdb.connect(str(out / DATABASE_NAME), read_only=True)
     try:
         for name, resource in load_package(ROOT).resources.items():
             columns = con.execute("select column_name, data_type from information_schema.columns "
@@ -48,7 +46,7 @@ def test_every_table_is_typed_from_its_schema(built):
 def test_empty_cells_are_null(built):
     out, _ = built
     empty = sum(1 for r in csv_rows(ROOT / "tables" / "cv_models.csv") if r["extra_data"] == "")
-    con = duckdb.connect(str(out / "db.duckdb"), read_only=True)
+    con = duckdb.connect(str(out / DATABASE_NAME), read_only=True)
     try:
         assert con.execute("select count(*) from cv_models where extra_data is null").fetchone()[0] == empty > 0
         assert con.execute("select count(*) from cv_models where extra_data = ''").fetchone()[0] == 0
