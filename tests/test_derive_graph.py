@@ -319,3 +319,40 @@ def test_the_numbers_of_the_human_energy_header_are_the_views(con):
     got = dict(con.execute("select reference, joules_per_second from human_energy_reference").fetchall())
     assert "(= 96.85 J/s)" in header and f"{got['somatic']:.2f}" == "96.85"
     assert "(= 9,120.7 J/s)" in header and f"{got['external']:,.1f}" == "9,120.7"
+
+
+# ---------------------------------------------------------------------------- the tokenizer against DuckDB's parser
+
+
+def duckdb_references(sql: str, macros: set[str]) -> set[str]:
+    """The relations and derive/ macros a query reads, from DuckDB's own parse tree."""
+    import json
+
+    import duckdb
+
+    tree = json.loads(duckdb.connect().execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
+    assert not tree.get("error"), tree.get("error_message")
+    found, ctes = set(), set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE" and "table_name" in node:
+                found.add(node["table_name"].lower())
+            if "function_name" in node and node["function_name"].lower() in macros:
+                found.add(node["function_name"].lower())
+            if isinstance(node.get("cte_map"), dict):
+                ctes.update(entry["key"].lower() for entry in node["cte_map"].get("map", []))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    return found - (ctes - macros)
+
+
+@pytest.mark.parametrize("model", [m for m in GRAPH.order if m.form in ("view", "query")], ids=lambda m: m.relpath)
+def test_the_references_are_those_of_duckdbs_parser(model):
+    macros = {m.name for m in GRAPH.of_kind("macro")}
+    assert model.depends_on == duckdb_references(model.body, macros)

@@ -11,7 +11,8 @@ Every .sql file may have a <name>.yml sidecar beside it (description, grain, key
 views and staging views must. The references of a file are read from its SQL with a small
 tokenizer (comments and string literals removed): a name after `from` or `join` is a relation,
 a name before `(` that is a macro of derive/ is a macro call; names defined as CTEs in the
-same file are local. `build_order` sorts the models so that each comes after what it reads; a
+same file are local (a test checks every view and check against DuckDB's own parser,
+`json_serialize_sql`). `build_order` sorts the models so that each comes after what it reads; a
 cycle or a reference to nothing is a located error. The build creates the views in that order
 and the docs draw their lineage from the same graph (`Graph.upstream`, `Graph.downstream`).
 
