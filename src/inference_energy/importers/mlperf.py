@@ -73,7 +73,7 @@ FIELDS = [
     "result_id", "suite", "system_name", "model", "accuracy_target", "same_run_as",
     "accelerator", "accelerators_per_node", "nodes", "gpu", "gpu_precision", "weight_data_types",
     "throughput", "throughput_unit", "throughput_metric", "latency_ms",
-    "power_scope", "avg_power_watts", "power_samples", "power_seconds", "query_count",
+    "power_scope", "avg_power_watts", "power_samples", "power_seconds", "run_date", "query_count",
     "energy_per_query_joules", "published_power_result", "published_power_unit",
     "repository", "commit", "path", "system_path", "summary_path", "summary_commit", "ref_id",
 ]
@@ -348,6 +348,7 @@ def run_row(source, mlperf_round, match, contents, summary, summary_path, summar
         "avg_power_watts": watts,
         "power_samples": samples,
         "power_seconds": seconds,
+        "run_date": begin.date().isoformat(),
         "query_count": query_count if isinstance(query_count, int) else None,
         "energy_per_query_joules": energy_per_query,
         "published_power_result": float(published[0]["Power_Result"]) if published else None,
