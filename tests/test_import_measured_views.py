@@ -106,3 +106,36 @@ def test_best_per_round_and_its_fit(con):
     # the best J/sample halves in one step of 'years': halving time = years
     assert resnet[0][3] == pytest.approx(years) and resnet[0][4] == 2
     assert math.isnan(got[0][3]) or got[0][3] is None  # one round: no slope
+
+
+def test_the_docs_page_shows_the_views_numbers():
+    """The numbers of docs/measured-energy.md, recomputed from the real package."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    page = (root / "docs" / "measured-energy.md").read_text(encoding="utf-8")
+    con = connect_with_tables(load_package(root))
+    try:
+        resnet = con.execute(
+            "select measured_joules, estimate_peak_joules, ratio_to_peak, estimate_trend_joules, ratio_to_trend "
+            "from paper_method_vs_measured where round = 'v3.0' and submitter = 'NVIDIA' "
+            "and path = 'closed/NVIDIA/results/H100-PCIe-80GBx8_TRT_MaxQ/resnet50/Offline/performance/run_1'").fetchone()
+        llm = con.execute(
+            "select measured_joules, estimate_peak_joules, ratio_to_peak, estimate_trend_joules, ratio_to_trend "
+            "from paper_method_vs_measured where measurement_id = 'lm-arena-chat/meta-llama/Llama-3.1-70B-Instruct/B200/"
+            "num_gpus=2 tensor_parallel=2 data_parallel=1 expert_parallel=1 max_num_seqs=2048/1'").fetchone()
+        halving = con.execute("select distinct halving_years from mlperf_best_per_round "
+                              "where benchmark = 'resnet50'").fetchone()[0]
+        compared = con.execute(
+            "select count(*), max(abs(case when published_power_unit = 'W' then avg_power_watts "
+            "else energy_per_query_joules * 1000 end - published_power_result)) "
+            "from mlperf_power_results where round = 'v4.1' and published_power_result is not null").fetchone()
+        rounds = [r[0] for r in con.execute("select distinct round from mlperf_power_results order by round").fetchall()]
+    finally:
+        con.close()
+    assert (f"| {resnet[0]:.5f} J/image | {resnet[1]:.5f} J | {resnet[2]:.2f} | {resnet[3]:.4f} J | {resnet[4]:.3f} |"
+            in page)
+    assert f"| {llm[0]:.4f} J/token | {llm[1]:.4f} J | {llm[2]:.2f} | {llm[3]:.3f} J | {llm[4]:.2f} |" in page
+    assert f"halves every {halving:.2f} years" in page
+    assert compared[1] < 5e-11 and f"all {compared[0]} of v4.1" in page
+    assert "rounds " + ", ".join(rounds[:-1]) + " and " + rounds[-1] in page
