@@ -13,6 +13,8 @@
 --   Scenarios are kept apart: compare rows of one scenario only. power_scope says what the
 --   energy covers ('system_wall' vs 'gpu_only'): never mix the two in one comparison.
 -- Derived from MLPerf results; J per inference is not an official MLPerf metric.
+-- Why: the question users ask first in 2026, how much energy one inference takes now, measured;
+--   the input of paper_method_vs_measured and mlperf_best_per_round.
 with
 
 mlperf_power_results as (

@@ -8,6 +8,7 @@
 --   benchmark; halving_years = -log10(2) / slope (years for the best J/sample to halve), next to
 --   the paper's GPU efficiency doubling time (efficiency_trend, cv: 2.64 years).
 -- Derived from MLPerf results; J per sample is not an official MLPerf metric.
+-- Why: the paper's Fig. 8 trend is of peak GPU efficiency; this is the same fit on measured energy.
 with
 
 measured as (

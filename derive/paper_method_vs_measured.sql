@@ -20,6 +20,7 @@
 --   Only Offline (MLPerf) rows and ML.ENERGY rows: throughput-based energy per unit.
 --   peak_matches_precision is false where the run used 8- or 4-bit weights (the 16-bit peak
 --   then understates what the hardware can do) or the precision is not stated.
+-- Why: tests the paper's estimation method (Section 3, Appendix K) on hundreds of measurements.
 with
 
 measured as (
