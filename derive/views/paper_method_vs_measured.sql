@@ -2,8 +2,8 @@
 --   GFLOPS per Watt) against measured energy, for every measurement the package can put a
 --   FLOP count and an accelerator of gpus on. Extends Table K.10 to MLPerf and ML.ENERGY.
 -- Grain: one row per measurement (key: source, measurement_id), as measured_energy_per_inference.
--- Inputs: measured_energy_per_inference, gpu_peak_efficiency (gpus), cv_models / nlp_models
---   (via model_flops), efficiency_trend (Fig. 8).
+-- Inputs: measured_energy_per_inference, gpu_peak_efficiency (gpus), model_flops (cv_models,
+--   nlp_models), efficiency_trend (Fig. 8), the macro trend_value.
 -- Formula: gflops per unit of work:
 --   MLPerf resnet50 (per sample): the GFLOPs of ResNet-50 in Table B.2;
 --   MLPerf bert-99 / bert-99.9 (per sample): BERT Large's GFLOPs per token in Table I.7
@@ -27,15 +27,15 @@ measured as (
     select * from measured_energy_per_inference
 ),
 
-gpu_peak_efficiency as (
+peaks as (
     select * from gpu_peak_efficiency
 ),
 
-model_flops as (
+flop_counts as (
     select * from model_flops
 ),
 
-efficiency_trend as (
+trends as (
     select * from efficiency_trend
 ),
 
@@ -44,21 +44,18 @@ flops as (
         m.*,
         case
             when m.source = 'mlperf' and m.model = 'resnet50' then
-                (select gflops from model_flops where domain = 'cv' and model = 'ResNet-50' and extra_data is null)
+                (select gflops from flop_counts where domain = 'cv' and model = 'ResNet-50' and extra_data is null)
             when m.source = 'mlperf' and m.model = 'bert' then
-                (select gflops / input_tokens from model_flops where domain = 'nlp' and model = 'BERT Large') * 384
-            when m.source = 'mlenergy' and r.task_family in ('llm', 'mllm') then 2 * r.active_params_billions
+                (select gflops / input_tokens from flop_counts where domain = 'nlp' and model = 'BERT Large') * 384
+            when m.source = 'mlenergy' and m.task_family in ('llm', 'mllm') then 2 * m.active_params_billions
         end as gflops_per_unit,
         case
             when m.source = 'mlperf' and m.model = 'resnet50' then 'Table B.2: ResNet-50'
             when m.source = 'mlperf' and m.model = 'bert' then 'Table I.7: BERT Large per token x 384 tokens'
-            when m.source = 'mlenergy' and r.task_family in ('llm', 'mllm') then '2 x active parameters per output token'
+            when m.source = 'mlenergy' and m.task_family in ('llm', 'mllm') then '2 x active parameters per output token'
         end as flops_basis,
         case when m.source = 'mlperf' and m.model = 'resnet50' then 'cv' else 'nlp' end as trend_domain,
     from measured as m
-    left join mlenergy_runs as r
-        on m.source = 'mlenergy'
-        and m.measurement_id = concat_ws('/', r.task, r.model_id, r.gpu_model, r.configuration, r.repeat)
     where m.gpu is not null
         and (m.source = 'mlenergy' or m.scenario = 'Offline')
 ),
@@ -88,22 +85,22 @@ final as (
         f.gflops_per_unit,
         p.gflops_per_watt as peak_gflops_per_watt,
         p.launch_date,
-        power(10, t.intercept + t.slope_log10_per_year * decimal_year(p.launch_date)) as trend_gflops_per_watt,
+        trend_value(t.intercept, t.slope_log10_per_year, p.launch_date) as trend_gflops_per_watt,
         f.joules_per_unit as measured_joules,
         f.gflops_per_unit / p.gflops_per_watt as estimate_peak_joules,
-        f.gflops_per_unit / power(10, t.intercept + t.slope_log10_per_year * decimal_year(p.launch_date))
+        f.gflops_per_unit / trend_value(t.intercept, t.slope_log10_per_year, p.launch_date)
             as estimate_trend_joules,
         f.joules_per_unit / (f.gflops_per_unit / p.gflops_per_watt) as ratio_to_peak,
         f.joules_per_unit
-            / (f.gflops_per_unit / power(10, t.intercept + t.slope_log10_per_year * decimal_year(p.launch_date)))
+            / (f.gflops_per_unit / trend_value(t.intercept, t.slope_log10_per_year, p.launch_date))
             as ratio_to_trend,
         f.repository,
         f.commit,
         f.path,
     from flops as f
-    join gpu_peak_efficiency as p
+    join peaks as p
         on p.gpu = f.gpu and p.precision = f.gpu_precision
-    join efficiency_trend as t
+    join trends as t
         on t.domain = f.trend_domain
     where f.gflops_per_unit is not null
 )

@@ -15,7 +15,7 @@ measured as (
     select * from measured_energy_per_inference
 ),
 
-efficiency_trend as (
+trends as (
     select * from efficiency_trend
 ),
 
@@ -68,7 +68,7 @@ final as (
         f.r2,
         f.rounds,
         -log10(2) / f.slope_log10_per_year as halving_years,
-        (select doubling_years from efficiency_trend where domain = 'cv') as paper_doubling_years,
+        (select doubling_years from trends where domain = 'cv') as paper_doubling_years,
     from best as b
     join fits as f using (benchmark)
 )

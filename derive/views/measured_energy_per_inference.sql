@@ -3,7 +3,7 @@
 -- Grain: one row per measurement (key: source, measurement_id): an MLPerf closed-division run
 --   (round/division/submitter/system_id/benchmark/scenario) or an ML.ENERGY configuration
 --   (task/model_id/gpu_model/configuration/repeat).
--- Inputs: mlperf_power_results, mlenergy_runs.
+-- Inputs: stg_mlperf_power_results, stg_mlenergy_runs.
 -- Formula: MLPerf Offline / Server / Interactive: joules_per_unit = avg_power_watts / throughput
 --   (J per sample, or per token where LoadGen logs tokens/s); SingleStream / MultiStream:
 --   energy_per_query_joules (J per query; a MultiStream query is 8 samples from v2.0).
@@ -17,12 +17,12 @@
 --   the input of paper_method_vs_measured and mlperf_best_per_round.
 with
 
-mlperf_power_results as (
-    select * from mlperf_power_results
+power_runs as (
+    select * from stg_mlperf_power_results
 ),
 
-mlenergy_runs as (
-    select * from mlenergy_runs
+gpu_configurations as (
+    select * from stg_mlenergy_runs
 ),
 
 mlperf as (
@@ -46,6 +46,8 @@ mlperf as (
         gpu_precision,
         accelerators_per_node * nodes as accelerators,
         weight_data_types as precision,
+        cast(null as varchar) as task_family,
+        cast(null as double) as active_params_billions,
         power_scope,
         case
             when scenario in ('SingleStream', 'MultiStream') then 'query'
@@ -63,7 +65,7 @@ mlperf as (
         repository,
         commit,
         path,
-    from mlperf_power_results
+    from power_runs
 ),
 
 mlenergy as (
@@ -87,6 +89,8 @@ mlenergy as (
         gpu_precision,
         num_gpus as accelerators,
         weight_precision as precision,
+        task_family,
+        active_params_billions,
         power_scope,
         energy_unit,
         energy_per_unit_joules as joules_per_unit,
@@ -97,7 +101,7 @@ mlenergy as (
         repository,
         commit,
         path,
-    from mlenergy_runs
+    from gpu_configurations
 ),
 
 unioned as (
