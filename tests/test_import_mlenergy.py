@@ -3,6 +3,7 @@
 Fixtures: tests/fixtures/upstream/ml-energy+leaderboard and ml-energy+data (see their README).
 The imported table is compared with the copies in ../shared/reference-data where present.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,8 +31,20 @@ def package(tmp_path: Path) -> Path:
 
 
 def run_import(root: Path, board: Path = BOARD) -> int:
-    return main(["import", "mlenergy", str(board), str(DATA), "--commit", BOARD_COMMIT, "--data-commit", DATA_COMMIT,
-                 "--root", str(root)])
+    return main(
+        [
+            "import",
+            "mlenergy",
+            str(board),
+            str(DATA),
+            "--commit",
+            BOARD_COMMIT,
+            "--data-commit",
+            DATA_COMMIT,
+            "--root",
+            str(root),
+        ]
+    )
 
 
 def read(path: Path) -> list[dict]:
@@ -44,23 +57,43 @@ def test_one_row_per_configuration_with_its_source(tmp_path):
     assert run_import(root) == 0
     rows = read(root / "tables" / "mlenergy_runs.csv")
     assert [(r["task"], r["model_id"], r["gpu_model"], r["repeat"]) for r in rows] == [
-        ("gpqa", "Qwen/Qwen3-14B", "B200", "1"), ("gpqa", "Qwen/Qwen3-14B", "B200", "1"),
-        ("gpqa", "openai/gpt-oss-20b", "H100", "1"), ("gpqa", "openai/gpt-oss-20b", "H100", "2"),
+        ("gpqa", "Qwen/Qwen3-14B", "B200", "1"),
+        ("gpqa", "Qwen/Qwen3-14B", "B200", "1"),
+        ("gpqa", "openai/gpt-oss-20b", "H100", "1"),
+        ("gpqa", "openai/gpt-oss-20b", "H100", "2"),
         ("text-to-image", "Efficient-Large-Model/SANA1.5_1.6B_1024px_diffusers", "B200", "1"),
     ]
     first = next(r for r in rows if r["configuration"].endswith("max_num_seqs=8"))
     assert first["energy_per_unit_joules"] == "1.3662634337367148" and first["energy_unit"] == "output token"
     assert (first["total_params_billions"], first["active_params_billions"], first["weight_precision"]) == (
-        "14.0", "14.0", "bfloat16")
+        "14.0",
+        "14.0",
+        "bfloat16",
+    )
     assert first["configuration"] == "num_gpus=1 tensor_parallel=1 data_parallel=1 expert_parallel=1 max_num_seqs=8"
-    assert (first["gpu"], first["gpu_precision"], first["power_scope"]) == ("NVIDIA B200", "FP16/BF16 Tensor", "gpu_only")
+    assert (first["gpu"], first["gpu_precision"], first["power_scope"]) == (
+        "NVIDIA B200",
+        "FP16/BF16 Tensor",
+        "gpu_only",
+    )
     assert (first["repository"], first["commit"], first["path"]) == (
-        "ml-energy/leaderboard", BOARD_COMMIT, "public/data/tasks/gpqa.json")
+        "ml-energy/leaderboard",
+        BOARD_COMMIT,
+        "public/data/tasks/gpqa.json",
+    )
     assert (first["license_repository"], first["license_commit"], first["dataset"], first["dataset_license"]) == (
-        "ml-energy/data", DATA_COMMIT, "ml-energy/benchmark-v3", "Apache-2.0")
+        "ml-energy/data",
+        DATA_COMMIT,
+        "ml-energy/benchmark-v3",
+        "Apache-2.0",
+    )
     image = rows[-1]
     assert (image["energy_unit"], image["energy_per_unit_joules"], image["output_resolution"], image["batch_size"]) == (
-        "image", "341.98237500339746", "1024x1024", "1")
+        "image",
+        "341.98237500339746",
+        "1024x1024",
+        "1",
+    )
     gpt = [r for r in rows if r["model_id"] == "openai/gpt-oss-20b"]
     assert gpt[0]["gpu"] == "NVIDIA H100 SXM5 80GB"
     assert [r["energy_per_unit_joules"] for r in gpt] == ["0.08762510145959024", "0.09217403713356308"]
@@ -84,8 +117,10 @@ def test_a_broken_task_file_is_one_line(tmp_path, capsys):
     root = package(tmp_path)
     assert run_import(root, board) == 1
     err = capsys.readouterr().err.strip()
-    assert err == (f"error: ml-energy/leaderboard@{BOARD_COMMIT[:12]}:public/data/tasks/gpqa.json: configuration 2: "
-                   f"energy_per_token_joules '-1' is not a positive number")
+    assert err == (
+        f"error: ml-energy/leaderboard@{BOARD_COMMIT[:12]}:public/data/tasks/gpqa.json: configuration 2: "
+        f"energy_per_token_joules '-1' is not a positive number"
+    )
     assert not (root / "tables" / "mlenergy_runs.csv").exists()
 
 
@@ -101,4 +136,5 @@ def test_the_table_matches_the_reference_copies(task):
     assert len(rows) == len(entries)
     assert [float(r["energy_per_unit_joules"]) for r in rows] == [e[key] for e in entries]
     assert [(r["model_id"], r["gpu_model"], int(r["num_gpus"])) for r in rows] == [
-        (e["model_id"], e["gpu_model"], e["num_gpus"]) for e in entries]
+        (e["model_id"], e["gpu_model"], e["num_gpus"]) for e in entries
+    ]

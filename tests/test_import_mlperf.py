@@ -5,6 +5,7 @@ two power runs; the importer must reproduce their published Power_Result and wri
 bytes twice. The imported table is compared with the licence-less cross-check copy in
 ../shared/reference-data where that file is present.
 """
+
 from __future__ import annotations
 
 import csv
@@ -52,9 +53,18 @@ def test_reproduces_the_published_power_results(tmp_path, capsys):
     assert abs(float(h200["avg_power_watts"]) - float(h200["published_power_result"])) < 1e-6
     assert h200["published_power_unit"] == "W"
     assert (h200["result_id"], h200["round"], h200["division"], h200["category"], h200["submitter"]) == (
-        "v4.1-0049", "v4.1", "closed", "available", "NVIDIA")
+        "v4.1-0049",
+        "v4.1",
+        "closed",
+        "available",
+        "NVIDIA",
+    )
     assert (h200["accelerator"], h200["accelerators_per_node"], h200["nodes"], h200["gpu"]) == (
-        "NVIDIA H200-SXM-141GB", "8", "1", "NVIDIA H200 SXM")
+        "NVIDIA H200-SXM-141GB",
+        "8",
+        "1",
+        "NVIDIA H200 SXM",
+    )
     assert (h200["throughput"], h200["throughput_unit"], h200["weight_data_types"]) == ("556234.0", "samples/s", "int8")
     assert (h200["repository"], h200["commit"], h200["path"]) == ("mlcommons/inference_results_v4.1", COMMIT, H200)
     assert h200["power_scope"] == "system_wall" and h200["run_date"] == "2024-07-11"
@@ -87,8 +97,9 @@ def test_a_git_directory_gives_the_same_rows_with_its_commit(tmp_path):
     subprocess.run(["git", "init", "-q", str(work)], check=True)
     subprocess.run(["git", "-C", str(work), "add", "-A"], check=True)
     subprocess.run(["git", "-C", str(work), *env, "commit", "-qm", "fixture"], check=True)
-    head = subprocess.run(["git", "-C", str(work), "rev-parse", "HEAD"], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "-C", str(work), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     rows = mlperf.import_round(Source(work), ref_id=1)
     assert {r["commit"] for r in rows} == {head}
     folder = mlperf.import_round(Source(FIXTURE, commit=COMMIT), ref_id=1)
@@ -97,14 +108,16 @@ def test_a_git_directory_gives_the_same_rows_with_its_commit(tmp_path):
 
 
 def test_power_average_follows_the_checker():
-    spl = "\n".join([
-        "Time,01-01-2024 00:00:00.000,Watts,100.0",   # == power_begin: not inside
-        "Time,01-01-2024 00:00:01.000,Watts,200.0",
-        "Time,01-01-2024 00:00:02.000,Watts,0.0",     # <= 0 W: dropped
-        "Mark,whatever",                              # not a Time line
-        "Time,01-01-2024 00:00:03.000,Watts,400.0",
-        "Time,01-01-2024 00:00:04.000,Watts,900.0",   # == power_end: not inside
-    ])
+    spl = "\n".join(
+        [
+            "Time,01-01-2024 00:00:00.000,Watts,100.0",  # == power_begin: not inside
+            "Time,01-01-2024 00:00:01.000,Watts,200.0",
+            "Time,01-01-2024 00:00:02.000,Watts,0.0",  # <= 0 W: dropped
+            "Mark,whatever",  # not a Time line
+            "Time,01-01-2024 00:00:03.000,Watts,400.0",
+            "Time,01-01-2024 00:00:04.000,Watts,900.0",  # == power_end: not inside
+        ]
+    )
     begin, end = (mlperf.parse_time(t, "x") for t in ("01-01-2024 00:00:00.000", "01-01-2024 00:00:04.000"))
     assert mlperf.average_power(spl, begin, end, "spl.txt") == (300.0, 2)
 
@@ -118,8 +131,10 @@ def test_bad_input_is_one_line_naming_the_file(tmp_path, capsys):
     assert main(["import", "mlperf", str(bad), "--commit", COMMIT, "--root", str(root)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
-    assert err == (f"error: mlcommons/inference_results_v4.1@{COMMIT[:12]}:{H200}/mlperf_log_detail.txt: "
-                   f"no power_end (not a power run)")
+    assert err == (
+        f"error: mlcommons/inference_results_v4.1@{COMMIT[:12]}:{H200}/mlperf_log_detail.txt: "
+        f"no power_end (not a power run)"
+    )
     assert not (root / "tables" / "mlperf_power_results.csv").exists()
 
 
@@ -141,7 +156,11 @@ def test_the_table_reproduces_every_published_power_result():
         rows = [r for r in csv.DictReader(handle) if r["published_power_result"]]
     assert rows, "no row with a published Power_Result"
     for r in rows:
-        mine = float(r["avg_power_watts"]) if r["published_power_unit"] == "W" else float(r["energy_per_query_joules"]) * 1000
+        mine = (
+            float(r["avg_power_watts"])
+            if r["published_power_unit"] == "W"
+            else float(r["energy_per_query_joules"]) * 1000
+        )
         assert abs(mine - float(r["published_power_result"])) < 1e-6, (r["result_id"], r["path"])
 
 
@@ -164,20 +183,30 @@ def test_agrees_with_the_cross_check_copy():
         reference = {}
         for r in csv.DictReader(handle):
             if "power" in r["Units"].lower() or r["Units"] == "Watts":
-                reference[(r["version"], system(r["SystemName"]), normalise(r["Model MLC"]), r["Scenario"])] = float(r["Result"].replace(",", ""))
+                reference[(r["version"], system(r["SystemName"]), normalise(r["Model MLC"]), r["Scenario"])] = float(
+                    r["Result"].replace(",", "")
+                )
     mine: dict[tuple, list[dict]] = {}
     with (ROOT / "tables" / "mlperf_power_results.csv").open(encoding="utf-8", newline="") as handle:
         for r in csv.DictReader(handle):
             if r["scenario"] in ("Offline", "Server"):
-                mine.setdefault((r["round"], system(r["system_name"]), normalise(r["benchmark"]), r["scenario"]), []).append(r)
+                mine.setdefault(
+                    (r["round"], system(r["system_name"]), normalise(r["benchmark"]), r["scenario"]), []
+                ).append(r)
     # a system name can belong to two submitters (Krai and Qualcomm in v2.0): any of them may match
     pairs = [(k, reference[k], mine[k]) for k in mine if k in reference]
     assert len(pairs) >= 400
-    far = [(k, a, rows) for k, a, rows in pairs if not any(abs(a - float(r["avg_power_watts"])) <= 0.01 * a for r in rows)]
+    far = [
+        (k, a, rows) for k, a, rows in pairs if not any(abs(a - float(r["avg_power_watts"])) <= 0.01 * a for r in rows)
+    ]
     # where the copy disagrees, MLCommons' own summary_results.json must side with the importer
     # (v4.1 Dell R760xa resnet50: the copy repeats the H200 3d-unet figure 4613.619 W)
-    unexplained = [(k, a, [r["avg_power_watts"] for r in rows]) for k, a, rows in far
-                   if not all(r["published_power_result"]
-                              and abs(float(r["avg_power_watts"]) - float(r["published_power_result"])) < 1e-6
-                              for r in rows)]
+    unexplained = [
+        (k, a, [r["avg_power_watts"] for r in rows])
+        for k, a, rows in far
+        if not all(
+            r["published_power_result"] and abs(float(r["avg_power_watts"]) - float(r["published_power_result"])) < 1e-6
+            for r in rows
+        )
+    ]
     assert unexplained == [], f"{len(unexplained)} of {len(pairs)} disagree, e.g. {unexplained[:3]}"

@@ -10,6 +10,7 @@ The licence is read from the authors' data toolkit, `ml-energy/data`
 (`data_publishing/hf_dataset_config.yaml`, `license:`), which publishes the same numbers as
 the dataset ml-energy/benchmark-v3; the leaderboard repository itself has no LICENSE file.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,13 +24,17 @@ TASK_DIR = "public/data/tasks/"
 DATASET_CONFIG = "data_publishing/hf_dataset_config.yaml"
 
 # What one unit of work is, per task family, and the energy key of its entries.
-UNITS = {"llm": ("output token", "energy_per_token_joules"),
-         "mllm": ("output token", "energy_per_token_joules"),
-         "diffusion-image": ("image", "energy_per_image_joules"),
-         "diffusion-video": ("video", "energy_per_video_joules")}
-THROUGHPUT = {"output token": ("output_throughput_tokens_per_sec", "tokens/s"),
-              "image": ("throughput_images_per_sec", "images/s"),
-              "video": ("throughput_videos_per_sec", "videos/s")}
+UNITS = {
+    "llm": ("output token", "energy_per_token_joules"),
+    "mllm": ("output token", "energy_per_token_joules"),
+    "diffusion-image": ("image", "energy_per_image_joules"),
+    "diffusion-video": ("video", "energy_per_video_joules"),
+}
+THROUGHPUT = {
+    "output token": ("output_throughput_tokens_per_sec", "tokens/s"),
+    "image": ("throughput_images_per_sec", "images/s"),
+    "video": ("throughput_videos_per_sec", "videos/s"),
+}
 # gpu_model as the leaderboard writes it -> the gpus row. The leaderboard's About page
 # (src/components/AboutPage.tsx) names the hardware: "NVIDIA H100 80GB HBM3 (max power 700 W
 # per GPU) and NVIDIA B200 GPU (max power 1,000 W per GPU)", i.e. the SXM H100.
@@ -37,15 +42,52 @@ GPUS = {"H100": "NVIDIA H100 SXM5 80GB", "B200": "NVIDIA B200"}
 GPU_PRECISION = "FP16/BF16 Tensor"
 
 FIELDS = [
-    "task", "model_id", "gpu_model", "configuration", "repeat", "entry_number",
-    "task_family", "nickname", "architecture", "total_params_billions", "active_params_billions",
-    "weight_precision", "gpu", "gpu_precision", "num_gpus", "tensor_parallel", "data_parallel",
-    "expert_parallel", "ring_degree", "ulysses_degree", "max_num_seqs", "avg_batch_size", "batch_size",
-    "inference_steps", "output_resolution", "num_frames", "avg_output_len",
-    "energy_unit", "energy_per_unit_joules", "energy_per_request_joules", "avg_power_watts",
-    "throughput", "throughput_unit", "median_itl_ms", "batch_latency_s", "power_scope",
-    "repository", "commit", "path", "index_path", "license_repository", "license_commit", "license_path",
-    "dataset", "dataset_license", "ref_id",
+    "task",
+    "model_id",
+    "gpu_model",
+    "configuration",
+    "repeat",
+    "entry_number",
+    "task_family",
+    "nickname",
+    "architecture",
+    "total_params_billions",
+    "active_params_billions",
+    "weight_precision",
+    "gpu",
+    "gpu_precision",
+    "num_gpus",
+    "tensor_parallel",
+    "data_parallel",
+    "expert_parallel",
+    "ring_degree",
+    "ulysses_degree",
+    "max_num_seqs",
+    "avg_batch_size",
+    "batch_size",
+    "inference_steps",
+    "output_resolution",
+    "num_frames",
+    "avg_output_len",
+    "energy_unit",
+    "energy_per_unit_joules",
+    "energy_per_request_joules",
+    "avg_power_watts",
+    "throughput",
+    "throughput_unit",
+    "median_itl_ms",
+    "batch_latency_s",
+    "power_scope",
+    "repository",
+    "commit",
+    "path",
+    "index_path",
+    "license_repository",
+    "license_commit",
+    "license_path",
+    "dataset",
+    "dataset_license",
+    "ref_id",
 ]
 KEY = ["task", "model_id", "gpu_model", "configuration", "repeat"]
 
@@ -54,7 +96,9 @@ def load_json(source: Source, path: str):
     try:
         return json.loads(source.read(path))
     except json.JSONDecodeError as exc:
-        raise ImportProblem(f"{source.repository}@{source.commit[:12]}:{path}: not JSON ({exc.msg}, line {exc.lineno})") from None
+        raise ImportProblem(
+            f"{source.repository}@{source.commit[:12]}:{path}: not JSON ({exc.msg}, line {exc.lineno})"
+        ) from None
 
 
 def licence_of(data: Source) -> str:
@@ -88,8 +132,10 @@ def configuration_of(entry: dict, family: str) -> str:
 def import_leaderboard(board: Source, data: Source, ref_id: int) -> list[dict]:
     licence = licence_of(data)
     if licence != "Apache-2.0":
-        raise ImportProblem(f"{data.repository}@{data.commit[:12]}:{DATASET_CONFIG}: licence '{licence}' is not Apache-2.0: "
-                            f"check the terms before importing")
+        raise ImportProblem(
+            f"{data.repository}@{data.commit[:12]}:{DATASET_CONFIG}: licence '{licence}' is not Apache-2.0: "
+            f"check the terms before importing"
+        )
     index = load_json(board, INDEX)
     models = index.get("models", {})
     tasks = sorted(p for p in board.tree() if p.startswith(TASK_DIR) and p.endswith(".json"))
@@ -98,7 +144,7 @@ def import_leaderboard(board: Source, data: Source, ref_id: int) -> list[dict]:
     rows = []
     for path in tasks:
         doc = load_json(board, path)
-        task = doc.get("task") or path[len(TASK_DIR):-len(".json")]
+        task = doc.get("task") or path[len(TASK_DIR) : -len(".json")]
         entries = doc.get("configurations")
         if not isinstance(entries, list):
             raise ImportProblem(f"{board.repository}@{board.commit[:12]}:{path}: no 'configurations' list")
@@ -121,54 +167,58 @@ def import_leaderboard(board: Source, data: Source, ref_id: int) -> list[dict]:
             else:
                 resolution = None
             gpu = GPUS.get(entry["gpu_model"])
-            rows.append({
-                "task": task,
-                "model_id": entry["model_id"],
-                "gpu_model": entry["gpu_model"],
-                "configuration": configuration_of(entry, family),
-                "repeat": None,
-                "entry_number": number,
-                "task_family": family,
-                "nickname": entry.get("nickname") or model.get("nickname"),
-                "architecture": entry.get("architecture") or model.get("architecture"),
-                "total_params_billions": entry.get("total_params_billions", model.get("total_params_billions")),
-                "active_params_billions": entry.get("activated_params_billions", model.get("activated_params_billions")),
-                "weight_precision": entry.get("weight_precision") or model.get("weight_precision"),
-                "gpu": gpu,
-                "gpu_precision": GPU_PRECISION if gpu else None,
-                "num_gpus": entry.get("num_gpus"),
-                "tensor_parallel": entry.get("tensor_parallel"),
-                "data_parallel": entry.get("data_parallel"),
-                "expert_parallel": entry.get("expert_parallel"),
-                "ring_degree": entry.get("ring_degree"),
-                "ulysses_degree": entry.get("ulysses_degree"),
-                "max_num_seqs": entry.get("max_num_seqs"),
-                "avg_batch_size": entry.get("avg_batch_size"),
-                "batch_size": entry.get("batch_size"),
-                "inference_steps": entry.get("inference_steps"),
-                "output_resolution": resolution,
-                "num_frames": entry.get("num_frames"),
-                "avg_output_len": entry.get("avg_output_len"),
-                "energy_unit": unit,
-                "energy_per_unit_joules": float(energy),
-                "energy_per_request_joules": entry.get("energy_per_request_joules"),
-                "avg_power_watts": entry.get("avg_power_watts"),
-                "throughput": entry.get(tput_key),
-                "throughput_unit": tput_unit if entry.get(tput_key) is not None else None,
-                "median_itl_ms": entry.get("median_itl_ms"),
-                "batch_latency_s": entry.get("batch_latency_s"),
-                "power_scope": "gpu_only",
-                "repository": board.repository,
-                "commit": board.commit,
-                "path": path,
-                "index_path": INDEX,
-                "license_repository": data.repository,
-                "license_commit": data.commit,
-                "license_path": DATASET_CONFIG,
-                "dataset": "ml-energy/benchmark-v3",
-                "dataset_license": licence,
-                "ref_id": ref_id,
-            })
+            rows.append(
+                {
+                    "task": task,
+                    "model_id": entry["model_id"],
+                    "gpu_model": entry["gpu_model"],
+                    "configuration": configuration_of(entry, family),
+                    "repeat": None,
+                    "entry_number": number,
+                    "task_family": family,
+                    "nickname": entry.get("nickname") or model.get("nickname"),
+                    "architecture": entry.get("architecture") or model.get("architecture"),
+                    "total_params_billions": entry.get("total_params_billions", model.get("total_params_billions")),
+                    "active_params_billions": entry.get(
+                        "activated_params_billions", model.get("activated_params_billions")
+                    ),
+                    "weight_precision": entry.get("weight_precision") or model.get("weight_precision"),
+                    "gpu": gpu,
+                    "gpu_precision": GPU_PRECISION if gpu else None,
+                    "num_gpus": entry.get("num_gpus"),
+                    "tensor_parallel": entry.get("tensor_parallel"),
+                    "data_parallel": entry.get("data_parallel"),
+                    "expert_parallel": entry.get("expert_parallel"),
+                    "ring_degree": entry.get("ring_degree"),
+                    "ulysses_degree": entry.get("ulysses_degree"),
+                    "max_num_seqs": entry.get("max_num_seqs"),
+                    "avg_batch_size": entry.get("avg_batch_size"),
+                    "batch_size": entry.get("batch_size"),
+                    "inference_steps": entry.get("inference_steps"),
+                    "output_resolution": resolution,
+                    "num_frames": entry.get("num_frames"),
+                    "avg_output_len": entry.get("avg_output_len"),
+                    "energy_unit": unit,
+                    "energy_per_unit_joules": float(energy),
+                    "energy_per_request_joules": entry.get("energy_per_request_joules"),
+                    "avg_power_watts": entry.get("avg_power_watts"),
+                    "throughput": entry.get(tput_key),
+                    "throughput_unit": tput_unit if entry.get(tput_key) is not None else None,
+                    "median_itl_ms": entry.get("median_itl_ms"),
+                    "batch_latency_s": entry.get("batch_latency_s"),
+                    "power_scope": "gpu_only",
+                    "repository": board.repository,
+                    "commit": board.commit,
+                    "path": path,
+                    "index_path": INDEX,
+                    "license_repository": data.repository,
+                    "license_commit": data.commit,
+                    "license_path": DATASET_CONFIG,
+                    "dataset": "ml-energy/benchmark-v3",
+                    "dataset_license": licence,
+                    "ref_id": ref_id,
+                }
+            )
     # The leaderboard lists some settings more than once (separate runs with the same settings):
     # repeat numbers them in file order, so the key stays unique and stable.
     counts: dict[tuple, int] = {}

@@ -15,6 +15,7 @@ power_begin) / result_query_count (the checker prints it in mJ; stored here in J
 Where the round publishes `summary_results.json` (at the commit or earlier in the history)
 its `ID` is the row's result ID and its `Power_Result` is stored next to the recomputed value.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,13 @@ RUN_RE = re.compile(
 ACCURACY_RE = re.compile(r"^(?P<model>.+?)-(?P<target>99|99\.9)$")
 TIME_FORMAT = "%m-%d-%Y %H:%M:%S.%f"
 SCENARIOS = {"Offline", "Server", "Interactive", "SingleStream", "MultiStream"}
-CATEGORIES = {"available": "available", "preview": "preview", "rdi": "rdi",
-              "research, development, or internal (rdi)": "rdi", "research": "rdi"}
+CATEGORIES = {
+    "available": "available",
+    "preview": "preview",
+    "rdi": "rdi",
+    "research, development, or internal (rdi)": "rdi",
+    "research": "rdi",
+}
 LICENCE_FILES = ("LICENSE.md", "LICENSE", "LICENSE.txt")
 # The checker of these rounds shifted power_begin/power_end by client.json's and the spl.txt
 # timestamps by server.json's "timezone" (seconds); later rounds log UTC on both sides.
@@ -69,13 +75,45 @@ GPU_RULES = [
 PAPER_GPUS = {"A100", "A30", "A40", "T4"}
 
 FIELDS = [
-    "round", "division", "category", "submitter", "system_id", "benchmark", "scenario",
-    "result_id", "suite", "system_name", "model", "accuracy_target", "same_run_as",
-    "accelerator", "accelerators_per_node", "nodes", "gpu", "gpu_precision", "weight_data_types",
-    "throughput", "throughput_unit", "throughput_metric", "latency_ms",
-    "power_scope", "avg_power_watts", "power_samples", "power_seconds", "run_date", "query_count",
-    "energy_per_query_joules", "published_power_result", "published_power_unit",
-    "repository", "commit", "path", "system_path", "summary_path", "summary_commit", "ref_id",
+    "round",
+    "division",
+    "category",
+    "submitter",
+    "system_id",
+    "benchmark",
+    "scenario",
+    "result_id",
+    "suite",
+    "system_name",
+    "model",
+    "accuracy_target",
+    "same_run_as",
+    "accelerator",
+    "accelerators_per_node",
+    "nodes",
+    "gpu",
+    "gpu_precision",
+    "weight_data_types",
+    "throughput",
+    "throughput_unit",
+    "throughput_metric",
+    "latency_ms",
+    "power_scope",
+    "avg_power_watts",
+    "power_samples",
+    "power_seconds",
+    "run_date",
+    "query_count",
+    "energy_per_query_joules",
+    "published_power_result",
+    "published_power_unit",
+    "repository",
+    "commit",
+    "path",
+    "system_path",
+    "summary_path",
+    "summary_commit",
+    "ref_id",
 ]
 KEY = ["round", "division", "submitter", "system_id", "benchmark", "scenario"]
 
@@ -112,7 +150,7 @@ def parse_detail(text: str, where: str) -> dict:
         if start < 0:
             continue
         try:
-            record = json.loads(line[start + len(":::MLLOG "):])
+            record = json.loads(line[start + len(":::MLLOG ") :])
         except json.JSONDecodeError:
             raise ImportProblem(f"{where}:{number}: an :::MLLOG line that is not JSON") from None
         values[record.get("key")] = record.get("value")
@@ -154,9 +192,11 @@ def throughput_of(log: dict, scenario: str) -> tuple[float | None, str | None, s
     if scenario == "Offline":
         keys = [("result_tokens_per_second", "tokens/s"), ("result_samples_per_second", "samples/s")]
     elif scenario in ("Server", "Interactive"):
-        keys = [("result_completed_tokens_per_second", "tokens/s"),
-                ("result_completed_samples_per_sec", "samples/s"),
-                ("result_scheduled_samples_per_sec", "samples/s")]
+        keys = [
+            ("result_completed_tokens_per_second", "tokens/s"),
+            ("result_completed_samples_per_sec", "samples/s"),
+            ("result_scheduled_samples_per_sec", "samples/s"),
+        ]
     else:
         return None, None, None
     for key, unit in keys:
@@ -206,8 +246,9 @@ def summary_results(source: Source) -> tuple[dict, str | None, str | None]:
     return by_location, name, commit
 
 
-def import_round(source: Source, ref_id: int, divisions: tuple[str, ...] = ("closed",),
-                 skipped: list[str] | None = None) -> list[dict]:
+def import_round(
+    source: Source, ref_id: int, divisions: tuple[str, ...] = ("closed",), skipped: list[str] | None = None
+) -> list[dict]:
     """One row per power run of the round (run_1 with an spl.txt). Runs whose log files the
     copy lacks are left out and named in `skipped`."""
     skipped = [] if skipped is None else skipped
@@ -244,9 +285,11 @@ def import_round(source: Source, ref_id: int, divisions: tuple[str, ...] = ("clo
 
 
 def measurement_files(tree: dict, match: re.Match) -> list[str]:
-    prefix = (f"{match.group('division')}/{match.group('submitter')}/measurements/{match.group('system')}/"
-              f"{match.group('benchmark')}/{match.group('scenario')}/")
-    return sorted(p for p in tree if p.startswith(prefix) and p.endswith(".json") and "/" not in p[len(prefix):])
+    prefix = (
+        f"{match.group('division')}/{match.group('submitter')}/measurements/{match.group('system')}/"
+        f"{match.group('benchmark')}/{match.group('scenario')}/"
+    )
+    return sorted(p for p in tree if p.startswith(prefix) and p.endswith(".json") and "/" not in p[len(prefix) :])
 
 
 def text_of(contents: dict, path: str) -> str:
@@ -276,30 +319,39 @@ def run_row(source, mlperf_round, match, contents, summary, summary_path, summar
     end = parse_time(log["power_end"], f"{where}/mlperf_log_detail.txt: power_end")
     seconds = (end - begin).total_seconds()
     if mlperf_round in UTC_OFFSET_ROUNDS:
-        client, server = (timezone_of(contents, f"{run_dir.rsplit('/', 1)[0]}/power/{n}.json", where) for n in ("client", "server"))
+        client, server = (
+            timezone_of(contents, f"{run_dir.rsplit('/', 1)[0]}/power/{n}.json", where) for n in ("client", "server")
+        )
         begin, end = begin + client, end + client
         spl_shift = server
     else:
         spl_shift = dt.timedelta(0)
-    watts, samples = average_power(text_of(contents, f"{run_dir}/spl.txt"), begin - spl_shift, end - spl_shift,
-                                   f"{where}/spl.txt")
+    watts, samples = average_power(
+        text_of(contents, f"{run_dir}/spl.txt"), begin - spl_shift, end - spl_shift, f"{where}/spl.txt"
+    )
     query_count = log.get("result_query_count")
     energy_per_query = None
     if scenario in ("SingleStream", "MultiStream"):
         if mlperf_round in LEGACY_QUERY_COUNT_ROUNDS:
             if scenario == "MultiStream":
-                queries = number(log, "generated_query_count", where) * number(log, "generated_samples_per_query", where)
+                queries = number(log, "generated_query_count", where) * number(
+                    log, "generated_samples_per_query", where
+                )
             else:
                 queries = number(log, "result_qps_with_loadgen_overhead", where) * seconds
             query_count = None
         else:
             if not isinstance(query_count, int) or query_count <= 0:
-                raise ImportProblem(f"{where}/mlperf_log_detail.txt: result_query_count '{query_count}' "
-                                    f"is not a positive integer")
+                raise ImportProblem(
+                    f"{where}/mlperf_log_detail.txt: result_query_count '{query_count}' is not a positive integer"
+                )
             queries = query_count
         energy_per_query = watts * seconds / queries  # J (the checker prints mJ from v2.0 on)
-        if (scenario == "MultiStream" and mlperf_round not in LEGACY_QUERY_COUNT_ROUNDS
-                and log.get("effective_scenario") == "SingleStream"):
+        if (
+            scenario == "MultiStream"
+            and mlperf_round not in LEGACY_QUERY_COUNT_ROUNDS
+            and log.get("effective_scenario") == "SingleStream"
+        ):
             energy_per_query *= 8  # a MultiStream result inferred from a SingleStream run
     throughput, unit, metric = throughput_of(log, scenario)
     accuracy = ACCURACY_RE.match(benchmark)
@@ -318,8 +370,10 @@ def run_row(source, mlperf_round, match, contents, summary, summary_path, summar
     published = [e for e in entries if "Power_Result" in e]
     status = str(system.get("status", "")).strip().lower()
     if status not in CATEGORIES:
-        raise ImportProblem(f"{source.repository}@{source.commit[:12]}:{system_path}: status '{system.get('status')}' "
-                            f"is not available, preview or rdi")
+        raise ImportProblem(
+            f"{source.repository}@{source.commit[:12]}:{system_path}: status '{system.get('status')}' "
+            f"is not available, preview or rdi"
+        )
     return {
         "round": mlperf_round,
         "division": division,
@@ -352,8 +406,11 @@ def run_row(source, mlperf_round, match, contents, summary, summary_path, summar
         "query_count": query_count if isinstance(query_count, int) else None,
         "energy_per_query_joules": energy_per_query,
         "published_power_result": float(published[0]["Power_Result"]) if published else None,
-        "published_power_unit": ({"watts": "W", "millijoules": "mJ/query"}.get(str(published[0].get("Power_Units")).lower())
-                                 if published else None),
+        "published_power_unit": (
+            {"watts": "W", "millijoules": "mJ/query"}.get(str(published[0].get("Power_Units")).lower())
+            if published
+            else None
+        ),
         "repository": source.repository,
         "commit": source.commit,
         "path": run_dir,
@@ -367,7 +424,9 @@ def run_row(source, mlperf_round, match, contents, summary, summary_path, summar
 
 def timezone_of(contents: dict, path: str, where: str) -> dt.timedelta:
     if path not in contents:
-        raise ImportProblem(f"{where}: no {path.rsplit('/', 1)[1]} next to the run (its timezone is needed in this round)")
+        raise ImportProblem(
+            f"{where}: no {path.rsplit('/', 1)[1]} next to the run (its timezone is needed in this round)"
+        )
     try:
         return dt.timedelta(seconds=json.loads(contents[path])["timezone"])
     except (json.JSONDecodeError, KeyError, TypeError):
@@ -400,8 +459,10 @@ def mark_same_runs(rows: list[dict], tree: dict) -> None:
         other = index.get((row["division"], row["submitter"], row["system_id"], f"{row['model']}-99", row["scenario"]))
         if other is None:
             continue
-        same = all(tree[f"{row['path']}/{name}"] == tree[f"{other['path']}/{name}"]
-                   for name in ("spl.txt", "mlperf_log_detail.txt"))
+        same = all(
+            tree[f"{row['path']}/{name}"] == tree[f"{other['path']}/{name}"]
+            for name in ("spl.txt", "mlperf_log_detail.txt")
+        )
         if same:
             row["same_run_as"] = other["benchmark"]
 

@@ -5,6 +5,7 @@ in every row they write, and the CSV they write is byte-for-byte the same for th
 (rows sorted by key, fixed column order, `\\n` line ends), written to a temporary file and
 renamed into place.
 """
+
 from __future__ import annotations
 
 import csv
@@ -53,13 +54,17 @@ class Source:
         self.git_dir = _git_dir(self.path)
         self.repository = repository or guess_repository(self.path)
         if not self.repository or not REPOSITORY_RE.match(self.repository):
-            raise ImportProblem(f"{self.path}: repository '{self.repository or ''}' is not owner/name: pass --repository")
+            raise ImportProblem(
+                f"{self.path}: repository '{self.repository or ''}' is not owner/name: pass --repository"
+            )
         if self.git_dir is not None:
             head = commit or "HEAD"
             self.commit = self._git("rev-parse", "--verify", f"{head}^{{commit}}").decode().strip()
         else:
             if not commit or not COMMIT_RE.match(commit):
-                raise ImportProblem(f"{self.path}: a plain folder needs --commit with the 40-hex commit it was taken from")
+                raise ImportProblem(
+                    f"{self.path}: a plain folder needs --commit with the 40-hex commit it was taken from"
+                )
             self.commit = commit
         self._tree: dict[str, str] | None = None
         self.missing: set[str] = set()  # files listed in the tree whose content the copy lacks
@@ -67,8 +72,9 @@ class Source:
     # -------------------------------------------------------------- git plumbing
     def _git(self, *args: str, stdin: bytes | None = None) -> bytes:
         try:
-            proc = subprocess.run(["git", "--git-dir", str(self.git_dir), *args], input=stdin,
-                                  capture_output=True, check=False)
+            proc = subprocess.run(
+                ["git", "--git-dir", str(self.git_dir), *args], input=stdin, capture_output=True, check=False
+            )
         except FileNotFoundError:
             raise ImportProblem("git is not installed: it is needed to read a git directory") from None
         if proc.returncode != 0:
