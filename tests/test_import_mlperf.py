@@ -9,6 +9,7 @@ bytes twice. The imported table is compared with the licence-less cross-check co
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -210,3 +211,60 @@ def test_agrees_with_the_cross_check_copy():
         )
     ]
     assert unexplained == [], f"{len(unexplained)} of {len(pairs)} disagree, e.g. {unexplained[:3]}"
+
+
+def tiny_round(folder: Path, round_: str, scenario: str, detail: list[str], spl: list[str], power=None) -> Path:
+    """A hand-made round repository with one power run (the fixture's LICENSE.md and system file)."""
+    repo = folder / f"mlcommons+inference_results_{round_}"
+    run_dir = repo / "closed" / "NVIDIA" / "results" / "H200-SXM-141GBx8_TRT_MaxQ" / "resnet50" / scenario
+    (run_dir / "performance" / "run_1").mkdir(parents=True)
+    (repo / "closed" / "NVIDIA" / "systems").mkdir(parents=True)
+    shutil.copy(FIXTURE / "LICENSE.md", repo / "LICENSE.md")
+    shutil.copy(FIXTURE / "closed/NVIDIA/systems/H200-SXM-141GBx8_TRT_MaxQ.json", repo / "closed/NVIDIA/systems/")
+    lines = [f':::MLLOG {{"key": "{k}", "value": {json.dumps(v)}}}' for k, v in detail]
+    (run_dir / "performance" / "run_1" / "mlperf_log_detail.txt").write_text("\n".join(lines) + "\n")
+    (run_dir / "performance" / "run_1" / "spl.txt").write_text("\n".join(spl) + "\n")
+    if power:
+        (run_dir / "performance" / "power").mkdir()
+        for name, seconds in power.items():
+            (run_dir / "performance" / "power" / f"{name}.json").write_text(json.dumps({"timezone": seconds}))
+    return repo
+
+
+def test_v1_0_shifts_the_clocks_by_their_timezones(tmp_path):
+    """v1.0's checker adds client.json's timezone to power_begin/end and server.json's to the
+    spl.txt stamps: a client one hour ahead of the analyser's clock picks the later samples."""
+    spl = [
+        f"Time,01-01-2021 0{h}:00:0{s}.000,Watts,{w}"
+        for h, s, w in [(0, 1, 100.0), (0, 2, 100.0), (1, 1, 300.0), (1, 2, 500.0)]
+    ]
+    detail = [
+        ("power_begin", "01-01-2021 00:00:00.000"),
+        ("power_end", "01-01-2021 00:00:03.000"),
+        ("result_samples_per_second", 10.0),
+    ]
+    repo = tiny_round(tmp_path, "v1.0", "Offline", detail, spl, power={"client": 3600, "server": 0})
+    (row,) = mlperf.import_round(Source(repo, commit=COMMIT), ref_id=1)
+    assert (row["avg_power_watts"], row["power_samples"], row["run_date"]) == (400.0, 2, "2021-01-01")
+    repo = tiny_round(tmp_path / "v2", "v2.0", "Offline", detail, spl)  # v2.0: both clocks UTC, no shift
+    (row,) = mlperf.import_round(Source(repo, commit=COMMIT), ref_id=1)
+    assert (row["avg_power_watts"], row["power_samples"]) == (100.0, 2)
+
+
+def test_latency_scenarios_divide_by_queries_or_before_v2_by_samples(tmp_path):
+    spl = [f"Time,01-01-2022 00:00:0{s}.000,Watts,200.0" for s in range(1, 10)]
+    detail = [
+        ("power_begin", "01-01-2022 00:00:00.000"),
+        ("power_end", "01-01-2022 00:00:10.000"),
+        ("result_query_count", 1000),
+        ("result_qps_with_loadgen_overhead", 50.0),
+        ("early_stopping_latency_ss", 2_000_000),
+    ]
+    repo = tiny_round(tmp_path, "v2.0", "SingleStream", detail, spl)
+    (row,) = mlperf.import_round(Source(repo, commit=COMMIT), ref_id=1)
+    # 200 W x 10 s / 1000 queries = 2 J per query; latency 2,000,000 ns = 2 ms
+    assert (row["energy_per_query_joules"], row["latency_ms"], row["query_count"]) == (2.0, 2.0, 1000)
+    repo = tiny_round(tmp_path / "old", "v1.1", "SingleStream", detail, spl)
+    (row,) = mlperf.import_round(Source(repo, commit=COMMIT), ref_id=1)
+    # before v2.0: 200 W x 10 s / (50 samples/s x 10 s) = 4 J per sample
+    assert (row["energy_per_query_joules"], row["query_count"]) == (4.0, None)
