@@ -241,6 +241,18 @@ def test_the_docs_page_shows_the_views_numbers():
         rounds = [
             r[0] for r in con.execute("select distinct round from mlperf_power_results order by round").fetchall()
         ]
+        spread = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select source, count(*), min(ratio_to_peak), max(ratio_to_peak), exp(avg(ln(ratio_to_peak))) "
+                "from paper_method_vs_measured group by source"
+            ).fetchall()
+        }
+        trend = con.execute(
+            "select gpu, min(ratio_to_trend), max(ratio_to_trend) from paper_method_vs_measured "
+            "where source = 'mlperf' and gpu in ('NVIDIA H100 PCIe', 'NVIDIA H200 SXM', 'NVIDIA L4') "
+            "group by gpu order by gpu"
+        ).fetchall()
     finally:
         con.close()
     assert (
@@ -251,3 +263,13 @@ def test_the_docs_page_shows_the_views_numbers():
     assert f"halves every {halving:.2f} years" in page
     assert compared[1] < 5e-11 and f"all {compared[0]} of v4.1" in page
     assert "rounds " + ", ".join(rounds[:-1]) + " and " + rounds[-1] in page
+    text = " ".join(page.split())  # the page's prose, line breaks as spaces
+    n, low, high, mean = spread["mlenergy"]
+    assert f"Across the {n} ML.ENERGY LLM configurations the measurement is {low:.1f} to {high:,.0f} times" in text
+    assert f"(geometric mean {mean:.1f})" in text
+    n, low, high, mean = spread["mlperf"]
+    assert f"Across the {n} MLPerf ResNet-50 and BERT runs it is {low:.2f} to {high:.2f} times" in text
+    assert f"(geometric mean {mean:.2f})" in text
+    (_, h100_low, _), (_, _, h200_high), (_, l4_low, l4_high) = trend
+    assert f"(measured / trend {h100_low:.2f} to {h200_high:.2f})" in text
+    assert f"the L4 it is {l4_low:.2f} to {l4_high:.2f}" in text
