@@ -18,6 +18,7 @@ COMMANDS = {
     "diff": ("inference_energy.diff", "show what changed between two versions of the package"),
     "check-version": ("inference_energy.versioning", "check the version bump and CHANGELOG entry against a base"),
     "docs": ("inference_energy.docs", "generate the documentation pages and figures"),
+    "import": ("inference_energy.importers.command", "import measured energy from upstream repos (mlperf, mlenergy)"),
 }
 
 

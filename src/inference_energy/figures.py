@@ -695,6 +695,11 @@ order by launch_date, gpu, precision""",
            summary=backtest_summary),
 ]
 
+# The measured-energy figures (helper `measured`): built here from their arguments.
+from .figures_measured import MEASURED_FIGURES  # noqa: E402
+
+EXTRA_FIGURES += [Figure(**spec) for spec in MEASURED_FIGURES]
+
 
 # ---------------------------------------------------------------------------- rendering
 
