@@ -23,7 +23,7 @@ RECORDED = re.compile(r"recorded on version (?P<version>\d+\.\d+\.\d+), whose la
 
 
 def fenced(page: str, language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", page, re.S)
+    return re.findall(rf"```{language}\n(.*?)```", page, re.DOTALL)
 
 
 @dataclass

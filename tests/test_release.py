@@ -160,7 +160,7 @@ def test_frictionless_accepts_the_release_descriptor_and_checks_its_hashes(relea
 
 
 def fenced(page: str, language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", page, re.S)
+    return re.findall(rf"```{language}\n(.*?)```", page, re.DOTALL)
 
 
 def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
