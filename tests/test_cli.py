@@ -134,3 +134,21 @@ def test_the_package_s_own_errors_are_user_errors(monkeypatch, capsys):
     assert cli.main(["validate", str(ROOT)]) == 1
     assert capsys.readouterr().err == (
         "inference-energy validate: error: 'v9' is neither a package folder, a release zip nor a git revision\n")
+
+
+def test_query_warns_when_the_database_is_older_than_the_package(tmp_path, capsys):
+    from package_files import copy_package
+
+    package = copy_package(tmp_path / "package")
+    db = package / "build" / "ai-inference-energy.duckdb"
+    build_database(package, db, None)
+    assert cli.main(["query", "select 1 as one", "--db", str(db)]) == 0
+    assert capsys.readouterr() == ("one\n---\n  1\n(1 row)\n", "")
+    later = db.stat().st_mtime + 10
+    for edited in ("tables/gpus.csv", "schemas/gpus.schema.json"):
+        os.utime(package / edited, (later, later))
+    assert cli.main(["query", "select 1 as one", "--db", str(db)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "one\n---\n  1\n(1 row)\n"  # the answer, from the old database, and one line saying so
+    assert err == (f"warning: {db} is older than schemas/gpus.schema.json and 1 more: "
+                   "run `make build` to bring it up to date\n")
