@@ -177,7 +177,8 @@ def test_every_command_and_option_used_by_ci_exists(name, monkeypatch):
 
 def test_pull_request_template_asks_for_sources_markers_and_changelog():
     text = (GITHUB / "pull_request_template.md").read_text(encoding="utf-8")
-    for needle in ("## Sources of the new or changed values", "## Markers", "CHANGELOG.md", "check-version"):
+    for needle in ("## Sources of the new or changed values", "## Markers", "CHANGELOG.md", "check-version",
+                   "CITATION.cff", "make pr-check"):
         assert needle in text
 
 
