@@ -152,3 +152,7 @@ def test_query_warns_when_the_database_is_older_than_the_package(tmp_path, capsy
     assert out == "one\n---\n  1\n(1 row)\n"  # the answer, from the old database, and one line saying so
     assert err == (f"warning: {db} is older than schemas/gpus.schema.json and 1 more: "
                    "run `make build` to bring it up to date\n")
+
+
+def test_every_subcommand_is_given_a_mistake():
+    assert {args[0] for args, _ in MISTAKES} == set(cli.COMMANDS)

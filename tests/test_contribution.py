@@ -21,6 +21,7 @@ from contributing import (
     Example,
     add_changelog_section,
     append_reference,
+    fenced,
     insert_in_key_order,
     next_ref_id,
     renumber,
@@ -143,3 +144,25 @@ def test_a_bad_cell_fails_the_pull_request_check_naming_its_line_and_rule(worksp
             "column 'gflops_convention' = 'MACs': must be one of: 'flops', 'multiply-adds' (enum) (constraint-error)") \
         in output.splitlines()
     assert "pytest" not in output and "Traceback" not in output  # validation failed: nothing else ran
+
+
+def test_the_page_s_git_add_names_every_file_the_contribution_changes(good, workspace):
+    repo, _ = good
+    example = Example.read(repo / "CONTRIBUTING.md")
+    [add] = [line for block in fenced(example.page, "sh") for line in block.splitlines() if line.startswith("git add ")]
+    changed = sorted(name for name in tracked_files()
+                     if (repo / name).read_bytes() != (workspace / "base" / name).read_bytes())
+    # the model example's files, and the GPU example's table (its reference is in references.csv too)
+    assert sorted(add.split()[2:] + ["tables/gpus.csv"]) == changed
+
+
+def test_the_page_s_set_up_puts_the_command_on_the_path():
+    example = Example.read()
+    [setup] = [b for b in fenced(example.page, "sh") if "source .venv/bin/activate" in b]
+    venv = Path(sys.executable).parent.parent  # the .venv that `make build` made
+    script = "\n".join(line.split("#")[0].replace(".venv/", f"{venv}/") for line in setup.splitlines()
+                       if not line.startswith("make "))
+    result = subprocess.run(["bash", "-euc", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "usage: inference-energy" in result.stdout and "check-version" in result.stdout
