@@ -124,12 +124,13 @@ def set_version(root: Path, version: str) -> None:
 
 
 def add_changelog_section(root: Path, section: str) -> None:
-    """The section below `## [Unreleased]`, above the previous version, as the page says."""
+    """The section below `## [Unreleased]` (and its entries), above the previous version, as the page says."""
     path = root / "CHANGELOG.md"
     text = path.read_text(encoding="utf-8")
-    assert text.count("## [Unreleased]\n") == 1
-    path.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n" + section.rstrip("\n") + "\n", 1),
-                    encoding="utf-8")
+    unreleased = text.index("## [Unreleased]\n")
+    previous = re.compile(r"^## \[\d+\.\d+\.\d+\]", re.MULTILINE).search(text, unreleased)
+    at = previous.start() if previous else len(text)
+    path.write_text(text[:at] + section.rstrip("\n") + "\n\n" + text[at:], encoding="utf-8")
 
 
 def line_of(path: Path, prefix: str) -> int:

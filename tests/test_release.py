@@ -171,6 +171,7 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
     version the page was recorded on, the page must be exact."""
     from contributing import (
         Example,
+        add_changelog_section,
         append_reference,
         insert_in_key_order,
         line_of,
@@ -227,8 +228,7 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
     check = ["check-version", "--base", str(base), "--package", str(head)]
     assert cli(*check) == shown(example.console("inference-energy check-version", 0))
     edit(head / "datapackage.json", f'"version": "{version}"', f'"version": "{minor}"')
-    edit(head / "CHANGELOG.md", "## [Unreleased]\n",
-         "## [Unreleased]\n\n" + replace_all(renumber(example.changelog, page_ref, ref), states))
+    add_changelog_section(head, replace_all(renumber(example.changelog, page_ref, ref), states))
     forgot_citation = [t for t in cli(*check) if "(citation-version-mismatch)" in t]
     citation_line = line_of(head / "CITATION.cff", "version:")
     assert forgot_citation and replace_all(forgot_citation[0], {f"CITATION.cff:{citation_line}:": "CITATION.cff:5:"}) in \
