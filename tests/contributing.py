@@ -91,6 +91,31 @@ def insert_in_key_order(root: Path, resource: str, lines: list[str]) -> list[int
     return [physical.index(line if line.endswith("\n") else line + "\n") + 1 for line in lines]
 
 
+def remove_rows(root: Path, resource: str, lines: list[str]) -> int:
+    """Remove the rows that have the key of one of the CSV lines; how many were removed."""
+    path = root / "tables" / f"{resource}.csv"
+    physical = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, *rows = read_rows(path)
+    key = [header.index(k) for k in schema_key(root, resource)]
+    if resource == "references":  # an added reference is the same when its citation is
+        key = [header.index("citation")]
+    keys = [[row[i] for i in key] for row in csv.reader(io.StringIO("".join(lines)))]
+    kept = [physical[0]] + [line for line, row in zip(physical[1:], rows) if [row[i] for i in key] not in keys]
+    path.write_text("".join(kept), encoding="utf-8")
+    return len(physical) - len(kept)
+
+
+def without_example(root: Path, example: Example) -> Path:
+    """The package as it was before the page's examples were applied to it, if they were.
+
+    Someone who followed the page word for word has ConvNeXt-T (and perhaps the MI300A) in
+    their tables; the examples are replayed on the package without them."""
+    remove_rows(root, "cv_models", [example.fixed])
+    remove_rows(root, "gpus", example.gpu_rows)
+    remove_rows(root, "references", [example.model_reference, example.gpu_reference])
+    return root
+
+
 def next_ref_id(root: Path) -> int:
     header, *rows = read_rows(root / "tables" / "references.csv")
     return max(int(r[header.index("ref_id")]) for r in rows) + 1

@@ -27,6 +27,7 @@ from contributing import (
     renumber,
     set_version,
     version_of,
+    without_example,
 )
 
 from inference_energy.versioning import bump
@@ -58,13 +59,14 @@ def workspace(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("contribution")
     if SHARED.is_dir():
         (folder / "shared").symlink_to(SHARED, target_is_directory=True)  # the paper and reference data
-    copy_repository(folder / "base")
+    without_example(copy_repository(folder / "base"), Example.read())
     return folder
 
 
 def contribute(repo: Path, valid: bool = True) -> dict:
     """CONTRIBUTING's two examples, applied as the page says; what was added, for the asserts."""
     example = Example.read(repo / "CONTRIBUTING.md")
+    without_example(repo, example)
     page_model_ref, page_gpu_ref = example.recorded_last_ref + 1, example.recorded_last_ref + 2
     model_ref = next_ref_id(repo)
     append_reference(repo, renumber(example.model_reference, page_model_ref, model_ref))
@@ -150,8 +152,8 @@ def test_the_page_s_git_add_names_every_file_the_contribution_changes(good, work
     repo, _ = good
     example = Example.read(repo / "CONTRIBUTING.md")
     [add] = [line for block in fenced(example.page, "sh") for line in block.splitlines() if line.startswith("git add ")]
-    changed = sorted(name for name in tracked_files()
-                     if (repo / name).read_bytes() != (workspace / "base" / name).read_bytes())
+    base = workspace / "base"
+    changed = sorted(name for name in tracked_files() if (repo / name).read_bytes() != (base / name).read_bytes())
     # the model example's files, and the GPU example's table (its reference is in references.csv too)
     assert sorted(add.split()[2:] + ["tables/gpus.csv"]) == changed
 

@@ -180,12 +180,13 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
         replace_all,
         set_version,
         version_of,
+        without_example,
     )
 
     from inference_energy.versioning import bump
 
     example = Example.read()
-    base, head = copy_package(tmp_path / "base"), copy_package(tmp_path / "head")
+    base, head = (without_example(copy_package(tmp_path / name), example) for name in ("base", "head"))
     version = version_of(head)
     minor = bump(version, "minor")  # derived at run time: the page is not edited on every data change
     page_ref, ref = example.recorded_last_ref + 1, next_ref_id(head)
