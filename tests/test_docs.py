@@ -366,12 +366,21 @@ def test_stale_generated_pages_are_refused(site, tmp_path):
         docs.on_pre_build(config)
 
 
-def test_checkout_generated_pages_are_current():
-    """docs/generated of this checkout (when `make docs` made one) matches its inputs."""
+def test_freshly_generated_pages_are_current(site):
+    """Pages generated from this checkout match its inputs (the checkout's own docs/generated,
+    made by an earlier `make docs`, may lag an edit of the data: that is reported, not failed)."""
+    assert docs.stale_inputs(ROOT, site.generated) == []
+
+
+def test_checkout_generated_pages_say_whether_they_are_current(capsys):
+    from inference_energy.cli import main
+
     generated = ROOT / "docs" / "generated"
     if not generated.exists():
         pytest.skip("no docs/generated in this checkout (it is made by `make docs`, never committed)")
-    assert docs.stale_inputs(ROOT, generated) == [], "docs/generated is out of date: run `make docs`"
+    stale = docs.stale_inputs(ROOT, generated)
+    assert main(["docs", "--check", "--package", str(ROOT)]) == (1 if stale else 0)
+    assert capsys.readouterr().err.splitlines() == [f"stale: {name}" for name in stale]
 
 
 def test_generated_pages_are_not_in_git():

@@ -1,5 +1,6 @@
 """The README shows real output: every `$ inference-energy query "…"` example is run on the
-built database and must print exactly what the README shows."""
+built database and must print exactly what the README shows; its counts of the paper's rows
+are the tables'; its release commands run as written in a copy of the package."""
 import re
 import shlex
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 from inference_energy.cli import main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-EXAMPLE = re.compile(r"```console\n\$ (inference-energy query .+?)\n(.*?)```", re.S)
+EXAMPLE = re.compile(r"```console\n\$ (inference-energy query .+?)\n(.*?)```", re.DOTALL)
 
 
 def examples() -> list[tuple[str, str]]:
@@ -30,3 +31,65 @@ def test_readme_query_output_is_real(command, shown, database, capsys):
     argv = shlex.split(command)[1:] + ["--db", str(database)]
     assert main(argv) == 0
     assert capsys.readouterr().out == shown
+
+
+# ---------------------------------------------------------------------------- counts and release commands
+
+ROOT = README.parent
+TABLE_ROW = re.compile(r"^\| `(?P<resource>[a-z_]+)` \| [^|]+ \| [^|(]*\((?P<count>\d+)", re.MULTILINE)
+
+
+def read_csv(resource: str) -> list[dict]:
+    import csv
+
+    with open(ROOT / "tables" / f"{resource}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_readme_counts_the_paper_s_rows():
+    text = README.read_text(encoding="utf-8")
+    shown = {m["resource"]: int(m["count"]) for m in TABLE_ROW.finditer(text)}
+    assert {"cv_models", "gpus", "energy_measurements"} <= set(shown)
+    for resource, count in shown.items():
+        rows = read_csv(resource)
+        if resource == "references":  # "112 + sources named in captions ...": the bibliography
+            assert sum(1 for r in rows if r["kind"] == "bibliography") == count
+            continue
+        assert "paper_source" in rows[0], resource
+        assert sum(1 for r in rows if r["paper_source"]) == count, resource
+    [errata] = re.findall(r"`errata` table \((\d+) entries", " ".join(text.split()))
+    assert int(errata) == len(read_csv("errata"))
+
+
+def release_commands() -> tuple[str, str]:
+    section = README.read_text(encoding="utf-8").split("## Releases", 1)[1].split("\n## ", 1)[0]
+    [commands] = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
+    [python] = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    return commands, python
+
+
+def test_the_readme_release_commands_run_as_written(tmp_path):
+    """The Releases section's commands, pasted into a shell at the root of a copy of the package."""
+    import os
+    import subprocess
+    import sys
+
+    from package_files import copy_package
+
+    commands, python = release_commands()
+    package = copy_package(tmp_path / "package")
+    bin_dir = Path(sys.executable).parent  # where `source .venv/bin/activate` puts inference-energy
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", commands], cwd=package, env=env, capture_output=True,
+                            text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    version = __import__("json").loads((package / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    assert f"verified dist/ai-inference-energy-{version}.zip: hashes match and the package is valid" in out
+    gpus = len(read_csv("gpus"))
+    assert f"gpu_rows\n--------\n{gpus:>8}\n(1 row)\n" in out
+    assert "cv               " in out and "doubling_years" in out
+    result = subprocess.run([sys.executable, "-c", python], cwd=package, env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "'cv_models'" in result.stdout and "'gpus'" in result.stdout

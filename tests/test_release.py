@@ -160,28 +160,83 @@ def test_frictionless_accepts_the_release_descriptor_and_checks_its_hashes(relea
 
 
 def fenced(page: str, language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", page, re.S)
+    return re.findall(rf"```{language}\n(.*?)```", page, re.DOTALL)
 
 
-def test_the_contributing_example_is_what_the_tools_do(tmp_path):
-    """CONTRIBUTING.md's worked example, replayed: its rows, its error message, its version bump."""
-    from inference_energy.validate import validate_package
-    from inference_energy.versioning import bump, check_version
+def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
+    """CONTRIBUTING.md's worked example, replayed with the CLI on a copy: every output it shows.
 
-    page = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    reference, attempt, fixed = fenced(page, "csv")
-    minor = bump(VERSION, "minor")  # the example starts from the current version
-    [changelog] = [b for b in fenced(page, "markdown") if b.startswith(f"## [{minor}]")]
-    [shown_error] = [line for b in fenced(page, "console") for line in b.splitlines() if "(constraint-error)" in line]
-    base, head = copy_package(tmp_path / "base"), copy_package(tmp_path / "head")
-    with open(head / "tables/references.csv", "a", encoding="utf-8") as f:
-        f.write(reference)
-    edit(head / "tables/cv_models.csv", "\nCrossViT-15,", "\n" + attempt + "CrossViT-15,")
-    assert [p.as_text() for p in validate_package(head)] == [shown_error]
-    edit(head / "tables/cv_models.csv", attempt, fixed)
-    assert validate_package(head) == []
-    assert [p.code for p in check_version(base, head).problems] == ["version-bump-needed"]
-    assert f'set "version" to {minor}' in page and f"{VERSION} -> {minor} is enough" in page
-    edit(head / "datapackage.json", f'"version": "{VERSION}"', f'"version": "{minor}"')
-    edit(head / "CHANGELOG.md", "## [Unreleased]\n", "## [Unreleased]\n\n" + changelog)
-    assert check_version(base, head).problems == []
+    What depends on the package's state (next ref_id, the row's line, the row count, the
+    versions, the base's name) is read from the copy (see tests/contributing.py); on the
+    version the page was recorded on, the page must be exact."""
+    from contributing import (
+        Example,
+        add_changelog_section,
+        append_reference,
+        insert_in_key_order,
+        line_of,
+        next_ref_id,
+        renumber,
+        replace_all,
+        set_version,
+        version_of,
+        without_example,
+    )
+
+    from inference_energy.versioning import bump
+
+    example = Example.read()
+    base, head = (without_example(copy_package(tmp_path / name), example) for name in ("base", "head"))
+    version = version_of(head)
+    minor = bump(version, "minor")  # derived at run time: the page is not edited on every data change
+    page_ref, ref = example.recorded_last_ref + 1, next_ref_id(head)
+
+    def cli(*args: str, base_name: str | None = None) -> list[str]:
+        main(list(args))
+        captured = capsys.readouterr()
+        return (captured.out + captured.err).replace(str(base), base_name or label).replace(str(head), ".").splitlines()
+
+    [error] = example.console("inference-energy validate", 0)[:1]
+    page_line = int(re.match(r"tables/cv_models\.csv:(\d+):", error).group(1))
+    page_rows = int(re.search(r"(\d+) rows", example.console("inference-energy validate", 1)[0]).group(1))
+    label = re.search(r"since (.+?) \(cv_models", example.console("inference-energy check-version", 1)[0]).group(1)
+    page_version_line = int(re.match(r"datapackage\.json:(\d+):", example.console("inference-energy check-version")[0])[1])
+    base_rows = int(re.search(r"(\d+) rows", "\n".join(cli("validate", str(base)))).group(1))
+
+    [line] = insert_in_key_order(head, "cv_models", [renumber(example.attempt, page_ref, ref)])
+    missing_reference = cli("validate", str(head))
+    append_reference(head, renumber(example.model_reference, page_ref, ref))
+    version_line = line_of(head / "datapackage.json", '"version"')
+    states = {
+        f"tables/cv_models.csv:{page_line}:": f"tables/cv_models.csv:{line}:",
+        f"{page_rows} rows": f"{base_rows + 2} rows",
+        f"datapackage.json:{page_version_line}:": f"datapackage.json:{version_line}:",
+        example.recorded_version: version,
+        example.recorded_next: minor,
+    }
+    if version == example.recorded_version:  # the page's own version: nothing may differ but the base's name
+        assert ref == page_ref and (line, base_rows + 2) == (page_line, page_rows)
+
+    def shown(lines: list[str]) -> list[str]:
+        return [replace_all(renumber(text, page_ref, ref), states) for text in lines]
+
+    assert cli("validate", str(head)) == shown(example.console("inference-energy validate", 0))
+    [unknown] = [b for b in example.consoles if "(unknown-reference)" in b]
+    assert shown(unknown.splitlines()) == [t for t in missing_reference if "(unknown-reference)" in t]
+    edit(head / "tables/cv_models.csv", renumber(example.attempt, page_ref, ref), renumber(example.fixed, page_ref, ref))
+    assert cli("validate", str(head)) == shown(example.console("inference-energy validate", 1))
+
+    check = ["check-version", "--base", str(base), "--package", str(head)]
+    assert cli(*check) == shown(example.console("inference-energy check-version", 0))
+    edit(head / "datapackage.json", f'"version": "{version}"', f'"version": "{minor}"')
+    add_changelog_section(head, replace_all(renumber(example.changelog, page_ref, ref), states))
+    forgot_citation = [t for t in cli(*check) if "(citation-version-mismatch)" in t]
+    citation_line = line_of(head / "CITATION.cff", "version:")
+    assert forgot_citation and replace_all(forgot_citation[0], {f"CITATION.cff:{citation_line}:": "CITATION.cff:5:"}) in \
+        shown([" ".join(example.page.split())])[0]
+    set_version(head, minor)
+    assert cli(*check) == shown(example.console("inference-energy check-version", 1))
+
+    header, *rest = example.console("inference-energy diff origin/main .")
+    assert cli("diff", str(base), str(head), base_name="origin/main") == shown([header, *rest])
+    assert version_of(head) == minor

@@ -16,12 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def set_version(root: Path, version: str, changelog: str | None = None) -> None:
-    """Set datapackage.json's version; with `changelog`, add that section above [1.0.0] (the
+    """Set datapackage.json's (and CITATION.cff's) version; with `changelog`, add that section above [1.0.0] (the
     oldest section, always there; the checker finds a section wherever it is)."""
     path = root / "datapackage.json"
     text = re.sub(r'"version": "[^"]*"', f'"version": "{version}"', path.read_text(encoding="utf-8"), count=1)
     path.write_text(text, encoding="utf-8")
     assert json.loads(path.read_text(encoding="utf-8"))["version"] == version
+    citation = root / "CITATION.cff"  # a bump names the new version in CITATION.cff too
+    if citation.is_file():
+        citation.write_text(re.sub(r"(?m)^version: .*$", f"version: {version}", citation.read_text(encoding="utf-8")),
+                            encoding="utf-8")
     if changelog is not None:
         edit(root / "CHANGELOG.md", "## [1.0.0]", changelog + "\n\n## [1.0.0]")
 
@@ -148,3 +152,19 @@ def test_the_policy_page_lists_every_kind_of_change_at_its_level():
         row = re.search(rf"^\| \*\*{level}\*\* .*$", page, re.M).group(0)
         documented |= {kind: level.lower() for kind in re.findall(r"`([a-z-]+)`", row.split("|")[3])}
     assert documented == LEVEL
+
+
+def test_citation_cff_names_the_package_version(sides):
+    base, head = sides
+    assert check_version(base, head).problems == []
+    edit(head / "CITATION.cff", f"\nversion: {VERSION}\n", f"\nversion: {MINOR}\n")
+    [problem] = check_version(base, head).problems
+    line = next(n for n, text in enumerate((head / "CITATION.cff").open(encoding="utf-8"), 1) if text.startswith("version:"))
+    assert problem.as_text() == (f"CITATION.cff:{line}: column 'version' = '{MINOR}': CITATION.cff cites version {MINOR} "
+                                 f"but datapackage.json has {VERSION}: set 'version: {VERSION}' in CITATION.cff "
+                                 "(citation-version-mismatch)")
+
+
+def test_the_real_citation_cff_names_the_package_version():
+    text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert re.findall(r"(?m)^version: (.*)$", text) == [VERSION]

@@ -2,12 +2,20 @@
 
 Each command module defines `add_arguments(parser)` and `run(args) -> int` (the exit code),
 so a command's options live beside its code and `validate` never pays for importing DuckDB.
+
+A person's mistake (a folder that is not a package, a missing file, an unreadable descriptor)
+prints one line `inference-energy <command>: error: ...` and exits 1; argparse's usage errors
+exit 2. Anything else is a bug: one line naming it as an internal error, exit 1, and the
+traceback only with INFERENCE_ENERGY_DEBUG=1.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import os
 import sys
+from pathlib import Path
 
 COMMANDS = {
     "validate": ("inference_energy.validate", "check the package: descriptor, headers, every cell, cross-table rules"),
@@ -20,11 +28,68 @@ COMMANDS = {
     "docs": ("inference_energy.docs", "generate the documentation pages and figures"),
     "import": ("inference_energy.importers.command", "import measured energy from upstream repos (mlperf, mlenergy)"),
 }
+DEBUG_ENV = "INFERENCE_ENERGY_DEBUG"
+
+
+class UsageError(Exception):
+    """A mistake in what was typed, found before the command runs."""
+
+
+def tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("inference-energy")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def check_package_argument(args: argparse.Namespace) -> None:
+    """The package a command is pointed at exists and has a descriptor, before any work starts."""
+    from .metadata import DESCRIPTOR, descriptor_path
+
+    validating = args.command == "validate"  # validate reports a missing package as a problem itself
+    given = getattr(args, "path" if validating else "package", None)
+    if given is None:
+        return
+    path = Path(given)
+    if not validating and not path.exists():
+        raise UsageError(f"--package {given}: no such folder or file")
+    if not validating and not descriptor_path(path).is_file():
+        where = "in the current folder" if given == "." else f"in {given}"
+        raise UsageError(f"no {DESCRIPTOR} {where}: run it in the package folder or give --package <folder>")
+    if path.is_file() and path.name != DESCRIPTOR:
+        try:
+            content = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            content = None
+        if not isinstance(content, dict) or "resources" not in content:
+            raise UsageError(f"{given} is not a package descriptor (a JSON {DESCRIPTOR} with resources): "
+                             "give the package folder or its datapackage.json")
+
+
+def user_error_text(exc: BaseException) -> str | None:
+    """One line for an error caused by the input, or None when the exception is a bug."""
+    if isinstance(exc, UsageError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        what = exc.strerror or str(exc)
+        return f"{exc.filename}: {what}" if exc.filename else what
+    if isinstance(exc, (UnicodeDecodeError, json.JSONDecodeError)):
+        return f"cannot read a file of the package: {exc}"
+    if type(exc).__module__.startswith("inference_energy.") and isinstance(exc, Exception):
+        return str(exc) or type(exc).__name__  # the package's own errors (BuildError, SideError, ...)
+    return None
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="inference-energy", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"inference-energy {tool_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     name = argv[0] if argv and argv[0] in COMMANDS else None
     for cmd, (module_name, help_text) in COMMANDS.items():
@@ -34,4 +99,19 @@ def main(argv: list[str] | None = None) -> int:
             module.add_arguments(cmd_parser)
             cmd_parser.set_defaults(run=module.run)
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        check_package_argument(args)
+        return args.run(args)
+    except KeyboardInterrupt:
+        print(f"inference-energy {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        text = user_error_text(exc)
+        if text is not None:
+            print(f"inference-energy {args.command}: error: {one_line(text)}", file=sys.stderr)
+        else:
+            print(f"inference-energy {args.command}: internal error: {type(exc).__name__}: {one_line(str(exc))} "
+                  f"(a bug, please report it; {DEBUG_ENV}=1 shows the traceback)", file=sys.stderr)
+        return 1

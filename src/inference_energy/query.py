@@ -1,7 +1,8 @@
 """`inference-energy query "SQL"`: run SQL on the built database, opened read-only.
 
 Prints a plain aligned table (default), CSV or JSON. A bad query prints DuckDB's message
-and exits 1; a missing database says how to build it.
+and exits 1; a missing database says how to build it; a database older than the package's
+tables, schemas or views answers with a one-line warning on stderr naming `make build`.
 """
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ import sys
 from pathlib import Path
 
 from .build import DATABASE_NAME
+from .staleness import stale_warning
+
+ERROR = "inference-energy query: error: "
 
 
 def add_arguments(parser) -> None:
@@ -23,29 +27,47 @@ def add_arguments(parser) -> None:
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
 
 
+def package_root_of(db_path: Path) -> Path | None:
+    """The package a database was built from, when it sits in the package's build/ folder."""
+    root = db_path.resolve().parent.parent
+    return root if (root / "datapackage.json").is_file() else None
+
+
 def run(args) -> int:
     db_path = Path(args.db) if args.db else Path("build") / DATABASE_NAME
     if not db_path.is_file():
-        print(f"no database at {db_path}: run `make build` (or `inference-energy build`) first", file=sys.stderr)
+        print(f"{ERROR}no database at {db_path}: run `make build` (or `inference-energy build`) first", file=sys.stderr)
         return 1
     import duckdb  # only this command pays for it
 
     try:
-        con = duckdb.connect(str(db_path), read_only=True)
+        # One thread: DuckDB's parallel aggregation adds floats in a different order on every run,
+        # so sums and regressions (e.g. doubling_years) would differ in their last digits. The
+        # package is small; the same query must print the same bytes every time.
+        con = duckdb.connect(str(db_path), read_only=True, config={"threads": 1})
     except duckdb.Error as exc:
-        print(f"cannot open {db_path}: {exc}", file=sys.stderr)
+        print(f"{ERROR}cannot open {db_path}: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
     try:
+        if not con.extract_statements(args.sql):
+            print(f"{ERROR}no SQL statement given (the query is empty or only comments), e.g. "
+                  "inference-energy query \"select * from efficiency_trend\"", file=sys.stderr)
+            return 1
         cursor = con.execute(args.sql)
-        if cursor.description is None:  # a statement without a result set
+        if cursor is None or cursor.description is None:  # a statement without a result set
             return 0
         columns = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
     except duckdb.Error as exc:
-        print(str(exc), file=sys.stderr)
+        print(ERROR + " ".join(str(exc).split()), file=sys.stderr)  # one line
         return 1
     finally:
         con.close()
+    root = package_root_of(db_path)
+    if root is not None:
+        warning = stale_warning(root, db_path, "make build")
+        if warning:
+            print(warning, file=sys.stderr)
     sys.stdout.write(FORMATTERS[args.format](columns, rows))
     return 0
 

@@ -3,7 +3,8 @@
 Against a base (a git revision, a package folder or a release zip), the data diff says
 which bump the changes need (its LEVEL table is the policy; nothing is re-decided here).
 The version in datapackage.json must be at least that bump above the base's, and
-CHANGELOG.md must have a dated section for it with at least one entry:
+CHANGELOG.md must have a dated section for it with at least one entry, and CITATION.cff
+must name the same version:
 
     ## [1.1.0] - 2026-12-01
     ### Added
@@ -29,6 +30,8 @@ SECTION = re.compile(r"^## \[(?P<version>[^\]]+)\](?:\s+-\s+(?P<date>\d{4}-\d{2}
 ENTRY = re.compile(r"^\s*[-*] \S")
 DATA_DIRS = ("tables", "schemas")
 CHANGELOG = "CHANGELOG.md"
+CITATION = "CITATION.cff"
+CITATION_VERSION = re.compile(r"""^version:\s*["']?(?P<version>[^"'\s#]*)["']?\s*(?:#.*)?$""")
 
 
 # ---------------------------------------------------------------------------- versions
@@ -144,7 +147,25 @@ def check_version(base_root: Path, head_root: Path) -> VersionCheck:
             "version-decreased"))
     elif head_v > base_v:
         result.problems += changelog_problems(head_root, head.version)
+    result.problems += citation_problems(head_root, head.version)
     return result
+
+
+def citation_problems(head_root: Path, version: str) -> list[Problem]:
+    """CITATION.cff names the package version that datapackage.json names (when the file exists)."""
+    path = head_root / CITATION
+    if not path.is_file():
+        return []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = CITATION_VERSION.match(line)
+        if match:
+            if match["version"] == version:
+                return []
+            rule = (f"{CITATION} cites version {match['version']} but {DESCRIPTOR} has {version}: "
+                    f"set 'version: {version}' in {CITATION}")
+            return [Problem(CITATION, number, "version", match["version"], rule, "citation-version-mismatch")]
+    rule = f"{CITATION} has no 'version:' line: add 'version: {version}' (the version in {DESCRIPTOR})"
+    return [Problem(CITATION, None, None, None, rule, "citation-version-mismatch")]
 
 
 def bump_rule(result: VersionCheck) -> str:
