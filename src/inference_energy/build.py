@@ -92,7 +92,7 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
     tmp_db.unlink(missing_ok=True)
     tmp_parquet = None
     try:
-        con = duckdb.connect(str(tmp_db))
+        con = duckdb.connect(str(tmp_db), config={"threads": 1})  # reproducible float sums, as in database.connect
         try:
             try:
                 progress("loading tables")
