@@ -11,7 +11,7 @@ WORKFLOWS  := $(wildcard .github/workflows/*.yml)
 # The base a pull request is compared with: origin/main in a clone, else the local main branch.
 BASE ?= $(shell git rev-parse --verify --quiet origin/main >/dev/null 2>&1 && echo origin/main || echo main)
 
-.PHONY: build test validate docs serve bench release clean lint-workflows pr-check pr-check-after-validate
+.PHONY: lint build test validate docs serve bench release clean lint-workflows pr-check pr-check-after-validate
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,11 @@ validate: $(STAMP)
 FORMATTED := src/inference_energy/database.py src/inference_energy/derive_graph.py \
 	src/inference_energy/headlines.py tests/test_derive_graph.py tests/test_module_graph.py
 
-test: $(STAMP) $(NODE_STAMP)
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check $(FORMATTED)
+
+test: $(STAMP) $(NODE_STAMP) lint
 	$(BIN)/python -m pytest
 
 lint-workflows: $(STAMP) $(NODE_STAMP)
@@ -57,6 +59,7 @@ pr-check: $(STAMP)
 
 pr-check-after-validate: $(STAMP) $(NODE_STAMP)
 	@failed=""; \
+	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	$(BIN)/python -m pytest || failed="$$failed test"; \
 	{ $(BIN)/inference-energy docs && $(BIN)/mkdocs build --strict; } || failed="$$failed docs"; \
 	$(BIN)/inference-energy check-version --base "$(BASE)" --format github || failed="$$failed check-version"; \

@@ -69,6 +69,8 @@ MISTAKES = [
     (["verify", "{empty}/missing.zip"], "missing.zip"),
     (["verify", "{empty}/notes.txt"], "notes.txt"),
     (["diff", "{empty}/missing", "."], "missing"),
+    (["import", "mlperf", "{empty}/missing"], "missing: not a directory"),
+    (["import", "mlenergy", "{empty}/missing", "{empty}"], "missing: not a directory"),
 ]
 
 
