@@ -13,7 +13,7 @@
 with
 
 inference_energy as (
-    select * from inference_energy
+    select * from main.inference_energy
 ),
 
 -- a hash aggregate and join rather than a window: no sort of every model

@@ -13,7 +13,7 @@
 with
 
 efficiency_trend_fits as (
-    select * from efficiency_trend_fits
+    select * from main.efficiency_trend_fits
 ),
 
 final as (

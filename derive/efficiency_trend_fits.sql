@@ -12,7 +12,7 @@
 with
 
 trend_fit_inputs as (
-    select * from trend_fit_inputs
+    select * from main.trend_fit_inputs
 ),
 
 fits as (

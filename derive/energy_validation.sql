@@ -22,19 +22,19 @@
 with
 
 energy_measurements as (
-    select * from energy_measurements
+    select * from main.energy_measurements
 ),
 
 gpu_peak_efficiency as (
-    select * from gpu_peak_efficiency
+    select * from main.gpu_peak_efficiency
 ),
 
 model_flops as (
-    select * from model_flops
+    select * from main.model_flops
 ),
 
 efficiency_trend as (
-    select * from efficiency_trend
+    select * from main.efficiency_trend
 ),
 
 -- Appendix K's architecture names -> Table B.2's model names

@@ -20,15 +20,15 @@
 with
 
 cv_models as (
-    select * from cv_models
+    select * from main.cv_models
 ),
 
 efficientnet_scaling as (
-    select * from efficientnet_scaling
+    select * from main.efficientnet_scaling
 ),
 
 vit_flops_by_resolution as (
-    select * from vit_flops_by_resolution
+    select * from main.vit_flops_by_resolution
 ),
 
 -- App. H.1 in words: which network each estimated model is, and what it is scaled from
@@ -57,7 +57,7 @@ networks as (
 base_gflops as (
     select model, gflops
     from cv_models
-    where extra_data is null
+    where extra_data = 'No'
 ),
 
 efficientnet as (

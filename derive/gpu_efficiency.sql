@@ -14,11 +14,11 @@
 with
 
 gpu_peak_efficiency as (
-    select * from gpu_peak_efficiency
+    select * from main.gpu_peak_efficiency
 ),
 
 precision_speedups as (
-    select * from precision_speedups
+    select * from main.precision_speedups
 ),
 
 domains as (

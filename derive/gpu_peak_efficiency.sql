@@ -11,7 +11,7 @@
 with
 
 gpus as (
-    select * from gpus
+    select * from main.gpus
 ),
 
 final as (

@@ -13,11 +13,11 @@
 with
 
 gpus as (
-    select * from gpus
+    select * from main.gpus
 ),
 
 precision_speedups as (
-    select * from precision_speedups
+    select * from main.precision_speedups
 ),
 
 adapted_precisions as (

@@ -9,11 +9,11 @@
 with
 
 inference_energy as (
-    select * from inference_energy
+    select * from main.inference_energy
 ),
 
 human_energy_reference as (
-    select * from human_energy_reference
+    select * from main.human_energy_reference
 ),
 
 somatic as (

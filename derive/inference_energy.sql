@@ -10,11 +10,11 @@
 with
 
 model_flops as (
-    select * from model_flops
+    select * from main.model_flops
 ),
 
 efficiency_trend as (
-    select * from efficiency_trend
+    select * from main.efficiency_trend
 ),
 
 with_efficiency as (

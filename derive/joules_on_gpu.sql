@@ -18,7 +18,7 @@ create macro joules_on_gpu(gpu_name, precision_name) as table
     with
 
     model_flops as (
-        select * from model_flops
+        select * from main.model_flops
     ),
 
     peak as (

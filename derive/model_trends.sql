@@ -11,11 +11,11 @@
 with
 
 inference_energy as (
-    select * from inference_energy
+    select * from main.inference_energy
 ),
 
 best_models_per_year as (
-    select * from best_models_per_year
+    select * from main.best_models_per_year
 ),
 
 points as (

@@ -10,7 +10,7 @@
 with
 
 ngc_throughput as (
-    select * from ngc_throughput
+    select * from main.ngc_throughput
 ),
 
 benchmarks as (

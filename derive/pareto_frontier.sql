@@ -16,7 +16,7 @@
 with
 
 inference_energy as (
-    select * from inference_energy
+    select * from main.inference_energy
 ),
 
 points as (

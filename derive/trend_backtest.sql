@@ -17,15 +17,15 @@
 with
 
 gpu_peak_efficiency as (
-    select * from gpu_peak_efficiency
+    select * from main.gpu_peak_efficiency
 ),
 
 efficiency_trend_fits as (
-    select * from efficiency_trend_fits
+    select * from main.efficiency_trend_fits
 ),
 
 trend_fit_inputs as (
-    select * from trend_fit_inputs
+    select * from main.trend_fit_inputs
 ),
 
 added as (

@@ -10,7 +10,7 @@ create macro trend_efficiency_at(domain_name, at_date) as table
     with
 
     efficiency_trend as (
-        select * from efficiency_trend
+        select * from main.efficiency_trend
     ),
 
     final as (

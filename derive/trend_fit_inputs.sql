@@ -16,11 +16,11 @@
 with
 
 gpu_efficiency as (
-    select * from gpu_efficiency
+    select * from main.gpu_efficiency
 ),
 
 gpu_peak_efficiency as (
-    select * from gpu_peak_efficiency
+    select * from main.gpu_peak_efficiency
 ),
 
 domains as (

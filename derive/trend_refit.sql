@@ -13,11 +13,11 @@
 with
 
 efficiency_trend_fits as (
-    select * from efficiency_trend_fits
+    select * from main.efficiency_trend_fits
 ),
 
 trend_fit_inputs as (
-    select * from trend_fit_inputs
+    select * from main.trend_fit_inputs
 ),
 
 paper_fit as (

@@ -71,7 +71,7 @@ NGC = [
 ]
 
 
-def cv(model, accuracy, params, gflops, date, extra="", arch="CNN", convention="flops", marker=""):
+def cv(model, accuracy, params, gflops, date, extra="No", arch="CNN", convention="flops", marker=""):
     return dict(model=model, extra_data=extra, top1_accuracy=accuracy, params_millions=params, gflops=gflops,
                 gflops_convention=convention, gflops_marker=marker, release_date=date, architecture=arch)
 

@@ -134,8 +134,8 @@ def test_an_invalid_contribution_is_refused_with_line_and_rule(tmp_path, capsys)
     package = copy_package(tmp_path / "package")
     lines = data_rows(package / "tables/cv_models.csv") + 1  # the header is line 1
     with open(package / "tables/cv_models.csv", "a", encoding="utf-8") as f:
-        f.write("ZZ-Unknown-Ref,,999,80.0,,,10,,,1.0,,,flops,2022-01-10,CNN,\n")
-        f.write('"=HYPERLINK(""http://example.org"")",,37,80.0,,,10,,,1.0,,,flops,2022-01-10,CNN,\n')
+        f.write("ZZ-Unknown-Ref,No,999,80.0,,,10,,,1.0,,,flops,2022-01-10,CNN,\n")
+        f.write('"=HYPERLINK(""http://example.org"")",No,37,80.0,,,10,,,1.0,,,flops,2022-01-10,CNN,\n')
     with pytest.raises(ReleaseRefused) as refused:
         make_release(package, tmp_path / "dist")
     found = {(p.file, p.line, p.column, p.code) for p in refused.value.problems}

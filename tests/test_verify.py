@@ -65,7 +65,7 @@ def test_a_changed_database_byte_is_caught(folder):
 
 def test_a_tampered_file_in_a_rebuilt_zip_is_caught(folder, tmp_path):
     path = folder / "tables/cv_models.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("AlexNet,,37,56.52,", "AlexNet,,37,66.52,"),
+    path.write_text(path.read_text(encoding="utf-8").replace("AlexNet,No,37,56.52,", "AlexNet,No,37,66.52,"),
                     encoding="utf-8")
     problems = verify_release(rezip(folder, tmp_path / "tampered.zip"), validate=False)
     assert {(p.file, p.code) for p in problems} == {("tables/cv_models.csv", "checksum-mismatch"),

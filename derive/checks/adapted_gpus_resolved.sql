@@ -5,7 +5,7 @@
 with
 
 precision_speedups as (
-    select * from precision_speedups
+    select * from main.precision_speedups
 ),
 
 gpu_efficiency as (

@@ -5,7 +5,7 @@
 with
 
 energy_validation as (
-    select * from energy_validation
+    select * from main.energy_validation
 ),
 
 final as (

@@ -5,11 +5,11 @@
 with
 
 cv_models as (
-    select * from cv_models
+    select * from main.cv_models
 ),
 
 flops_estimates as (
-    select * from flops_estimates
+    select * from main.flops_estimates
 ),
 
 final as (

@@ -5,15 +5,15 @@
 with
 
 model_flops as (
-    select * from model_flops
+    select * from main.model_flops
 ),
 
 inference_energy as (
-    select * from inference_energy
+    select * from main.inference_energy
 ),
 
 efficiency_trend as (
-    select * from efficiency_trend
+    select * from main.efficiency_trend
 ),
 
 bad_joules as (

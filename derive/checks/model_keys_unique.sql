@@ -5,7 +5,7 @@
 with
 
 model_flops as (
-    select * from model_flops
+    select * from main.model_flops
 ),
 
 final as (

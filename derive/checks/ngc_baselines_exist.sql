@@ -5,7 +5,7 @@
 with
 
 ngc_speedups as (
-    select * from ngc_speedups
+    select * from main.ngc_speedups
 ),
 
 final as (

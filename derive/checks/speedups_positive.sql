@@ -5,11 +5,11 @@
 with
 
 ngc_speedups as (
-    select * from ngc_speedups
+    select * from main.ngc_speedups
 ),
 
 precision_speedups as (
-    select * from precision_speedups
+    select * from main.precision_speedups
 ),
 
 per_benchmark as (

@@ -5,7 +5,7 @@
 with
 
 efficiency_trend as (
-    select * from efficiency_trend
+    select * from main.efficiency_trend
 ),
 
 domains as (
