@@ -3,19 +3,26 @@
 `inference-energy build` validates the package, then writes build/ai-inference-energy.duckdb
 (tables + views + table macros) and build/parquet/<name>.parquet for every table and view.
 Both are written under a temporary name and renamed into place, so a failed build never
-leaves a half-written database behind.
+leaves a half-written database behind; builds into the same folder at once are serialised by
+a lock file there (`.build.lock`, fcntl.flock), so they never trip over each other's files.
+
+The database file is written in DuckDB's storage format of version 1.4 (STORAGE_VERSION), the
+long-term-support line, so DuckDB 1.4 and every later version open it (docs/releases.md).
 
 Other modules (release, docs, sqlchecks, tests) reuse `connect_with_tables` (in-memory) and
 `create_views` instead of re-reading CSVs their own way.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
@@ -23,6 +30,10 @@ from .metadata import Package, load_package
 
 DATABASE_NAME = "ai-inference-energy.duckdb"
 DERIVE_DIR = "derive"
+# The oldest DuckDB that must open the database: 1.4 is the long-term-support line. DuckDB
+# writes a file of the newest storage version by default, which older versions refuse.
+STORAGE_VERSION = "v1.4.0"
+LOCK_NAME = ".build.lock"
 
 # Table Schema type -> DuckDB type. Anything else is refused: a new type needs a decision.
 DUCKDB_TYPES = {
@@ -218,11 +229,37 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
     package = load_package(root)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out_path.parent):
+        return _build_database(package, out_path, parquet_dir, progress, validate)
+
+
+@contextmanager
+def folder_lock(folder: Path, name: str = LOCK_NAME) -> Iterator[None]:
+    """Hold an exclusive lock on `folder/name` (waiting for another holder to finish).
+
+    The lock file stays (removing it would let a third process lock a fresh file while the
+    second still holds the old one); the lock itself ends when the file is closed.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / name, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+    """A new database file in the storage format of STORAGE_VERSION."""
+    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+
+
+def _build_database(package: Package, out_path: Path, parquet_dir, progress, validate: bool) -> dict:
     tmp_db = out_path.with_name(f".{out_path.name}.tmp-{os.getpid()}")
     tmp_db.unlink(missing_ok=True)
     tmp_parquet = None
     try:
-        con = duckdb.connect(str(tmp_db))
+        con = connect_for_writing(tmp_db)
         try:
             try:
                 progress("loading tables")
