@@ -48,12 +48,16 @@ def is_url(source: str | Path) -> bool:
 class SameSchemeRedirects(urllib.request.HTTPRedirectHandler):
     """Follow a redirect only to http(s), and never from https down to http."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def http_error_302(self, req, fp, code, msg, headers):
+        target = headers.get("location") or headers.get("uri") or ""
+        newurl = urllib.parse.urljoin(req.full_url, target)
         old, new = urllib.parse.urlparse(req.full_url).scheme, urllib.parse.urlparse(newurl).scheme
         if new not in ("http", "https") or (old == "https" and new != "https"):
             raise ReleaseError(f"{req.full_url}: redirected to {escaped(newurl)}: only http(s) redirects are "
                                "followed, and never from https to http")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 @contextmanager
@@ -144,15 +148,19 @@ def polars_schema(schema: dict) -> dict:
     return {f["name"]: types[f.get("type", "string")] for f in schema["fields"]}
 
 
-def load(source: str | Path, verify: bool = True) -> dict[str, pd.DataFrame]:
+def load(source: str | Path, verify: bool = True, timeout: float = TIMEOUT_SECONDS,
+         max_bytes: int = MAX_DOWNLOAD_BYTES, max_seconds: float = MAX_SECONDS) -> dict[str, pd.DataFrame]:
     """{resource name: DataFrame} of a release folder, zip or URL, after checking its hashes.
 
-    >>> tables = load("dist/ai-inference-energy-1.0.0.zip")
+    A URL is downloaded with `timeout` seconds per read, `max_seconds` in all and at most
+    `max_bytes`; every failure is a ReleaseError with a one-line message.
+
+    >>> tables = load("dist/ai-inference-energy-2.0.0.zip")
     >>> tables["gpus"].dtypes["tflops"]
     Float64Dtype()
     """
     if is_url(source):
-        with local_copy(str(source)) as path, opened_release(path) as folder:
+        with local_copy(str(source), timeout, max_bytes, max_seconds) as path, opened_release(path) as folder:
             return read_tables(folder, verify)
     with opened_release(source) as folder:
         return read_tables(folder, verify)

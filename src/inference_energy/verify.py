@@ -319,7 +319,7 @@ def sums_problems(contents: Contents) -> list[Problem]:
     if SUMS not in contents.small:
         return [file_problem(SUMS, "missing: this is not a release folder (or the file was lost)", "checksums-missing")]
     sums, bad = parse_sums(contents.small[SUMS])
-    problems = [file_problem(SUMS, "not a UTF-8 '<sha256>  <path>' line with a path inside the release",
+    problems = [file_problem(SUMS, f"'{text}' is not a UTF-8 '<sha256>  <path>' line with a path inside the release",
                              "checksums-malformed", line, text) for line, text in bad]
     for rel, expected in sorted(sums.items()):
         if rel not in contents.files:
@@ -436,6 +436,10 @@ def zip_hash_problems(zip_path: Path, expected: str) -> list[Problem]:
 # ---------------------------------------------------------------------------- verify
 
 
+# Never hand the validator a link, a FIFO, or a descriptor that is not one.
+UNSAFE_TO_VALIDATE = {"release-link", "release-file-special", "descriptor-invalid", "path-outside-release"}
+
+
 @dataclass
 class Verification:
     problems: list[Problem]
@@ -453,8 +457,9 @@ def verify(path: str | Path, validate: bool = True, sha256: str | None = None) -
     elif sha256:
         raise ReleaseError(f"{path}: --sha256 checks a zip; this is a folder")
     contents = contents_of(path)
-    problems += content_problems(contents)
-    if validate and not contents.problems:  # never hand a link or a FIFO to the validator
+    found = content_problems(contents)
+    problems += found
+    if validate and not {p.code for p in found} & UNSAFE_TO_VALIDATE:
         from .validate import validate_package  # heavy: imported only when used
 
         with opened_release(path) as folder:
