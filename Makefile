@@ -4,6 +4,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# A second, small venv with the oldest DuckDB a release must open (1.4, the long-term-support
+# line): tests/test_release_clients.py attaches the released database with it.
+DUCKDB14         := .venv-duckdb14
+DUCKDB14_VERSION := 1.4.5
+DUCKDB14_STAMP   := $(DUCKDB14)/.installed-$(DUCKDB14_VERSION)
 
 .PHONY: build test validate docs serve bench release clean
 
@@ -13,13 +18,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,docs]'
 	touch $(STAMP)
 
+$(DUCKDB14_STAMP):
+	rm -rf $(DUCKDB14)
+	$(PYTHON) -m venv $(DUCKDB14)
+	$(DUCKDB14)/bin/python -m pip install --quiet 'duckdb==$(DUCKDB14_VERSION)'
+	touch $(DUCKDB14_STAMP)
+
 build: $(STAMP)
 	$(BIN)/inference-energy build
 
 validate: $(STAMP)
 	$(BIN)/inference-energy validate
 
-test: $(STAMP)
+test: $(STAMP) $(DUCKDB14_STAMP)
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)

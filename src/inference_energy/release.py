@@ -226,6 +226,8 @@ def release_readme(package: Package, date: str) -> str:
             f"con.execute(open('{LOAD_SQL}', encoding='utf-8').read())  # typed tables from the CSVs",
             "cv_models = con.sql(\"select model, extra_data, release_date from cv_models\").fetchall()",
             "```", "",
+            "The table macros (e.g. `trend_efficiency_at`) name their tables unqualified: call them after",
+            "`use aie` (or open the database file itself).", "",
             "pandas (types from the Table Schema):", "",
             "```python", "import json", "", "import pandas as pd", "",
             'PANDAS = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean", '
