@@ -246,6 +246,11 @@ def fenced(text: str, language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, re.S)
 
 
+def with_zip(block: str, release) -> str:
+    """A documented block with the example zip name (any version) replaced by the built zip."""
+    return re.sub(r"ai-inference-energy-\d+\.\d+\.\d+\.zip", str(release.zip), block)
+
+
 def run_blocks(blocks: list[str], folder: Path, monkeypatch) -> dict:
     namespace: dict = {}
     monkeypatch.chdir(folder)
@@ -279,24 +284,49 @@ def test_the_release_readme_examples_read_every_table_exactly(release, monkeypat
 def test_the_docs_examples_read_exactly(release, monkeypatch):
     page = (ROOT / "docs/releases.md").read_text(encoding="utf-8")
     section = page[page.index("## Reading a release"):page.index("## Comparing versions")]
-    blocks = [b.replace("ai-inference-energy-2.0.0.zip", str(release.zip)) for b in fenced(section, "python")]
+    blocks = [with_zip(b, release) for b in fenced(section, "python")]
     ns = run_blocks(blocks, release.folder, monkeypatch)  # `references`: last set by the polars block
     pandas_ns = run_blocks([b for b in blocks if "import pandas" in b], release.folder, monkeypatch)
     refs = pandas_ns["references"]
     assert_exact(release.folder, "references", {c: list(refs[c]) for c in refs.columns})
     refs = ns["references"]
     assert_exact(release.folder, "references", {c: refs[c].to_list() for c in refs.columns})
+    [sql] = fenced(section, "sql")
+    run_sql(sql, release.folder, monkeypatch)
+
+
+def run_sql(sql: str, folder: Path, monkeypatch) -> None:
+    """Run a documented SQL block statement by statement (`.read` as the DuckDB CLI does), then
+    check that the references it loaded keep arxiv_id as text."""
     import duckdb
 
+    monkeypatch.chdir(folder)
     con = duckdb.connect()
-    [sql] = fenced(section, "sql")
-    for statement in [s.strip() for s in re.sub(r"--[^\n]*", "", sql).split(";") if s.strip()]:
+    lines = [line.split("--")[0] for line in sql.splitlines()]
+    statements = []
+    for line in lines:  # a dot command is a line of its own; SQL ends at ';'
+        if line.startswith("."):
+            statements.append(line.strip())
+        elif line.strip():
+            statements.extend(s.strip() for s in line.split(";") if s.strip())
+    for statement in statements:
         if statement.startswith(".read "):
-            con.execute((release.folder / statement.split()[1]).read_text(encoding="utf-8"))
+            con.execute((folder / statement.split()[1]).read_text(encoding="utf-8"))
         else:
             con.execute(statement)
     arxiv = [a for (a,) in con.execute('select arxiv_id from "references" order by ref_id').fetchall()]
-    assert arxiv == [cell or None for cell in csv_columns(release.folder / "tables/references.csv")["arxiv_id"]]
+    assert arxiv == [cell or None for cell in csv_columns(folder / "tables/references.csv")["arxiv_id"]]
+
+
+def test_the_repository_readme_release_examples_run_and_read_exactly(release, monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Releases"):readme.index("## Contributing")]
+    [sql] = fenced(section, "sql")
+    run_sql(sql, release.folder, monkeypatch)
+    [python] = fenced(section, "python")
+    ns = run_blocks([with_zip(python, release)], release.folder, monkeypatch)
+    refs = ns["tables"]["references"]
+    assert_exact(release.folder, "references", {c: list(refs[c]) for c in refs.columns})
 
 
 def test_the_package_helpers_give_the_schema_types_to_pandas_and_polars(release):
