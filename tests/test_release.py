@@ -73,7 +73,8 @@ def test_every_other_file_is_an_artifact_with_its_hash_and_created_is_the_change
     assert set(artifacts) == files - {e["path"] for e in descriptor["resources"]} - {"datapackage.json", "SHA256SUMS"}
     for rel in ("ai-inference-energy.duckdb", "parquet/gpus.parquet", "load.sql", "README.md", "CITATION.cff"):
         data = (release.folder / rel).read_bytes()
-        assert (artifacts[rel]["bytes"], artifacts[rel]["hash"]) == (len(data), "sha256:" + hashlib.sha256(data).hexdigest())
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        assert (artifacts[rel]["bytes"], artifacts[rel]["hash"]) == (len(data), digest)
     assert artifacts["parquet/gpus.parquet"]["mediatype"] == "application/vnd.apache.parquet"
 
 
@@ -92,10 +93,16 @@ def test_the_release_citation_and_readme_name_the_version_tables_and_attribution
     assert "it does not prove" in readme and "who published them" in readme
 
 
+def test_the_repository_citation_names_the_package_version():
+    citation = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert re.findall(r"^version: (.+)$", citation, re.M) == [VERSION]
+
+
 def test_a_citation_with_another_version_is_refused(tmp_path):
     package = copy_package(tmp_path / "package")
     edit(package / "CITATION.cff", f"version: {VERSION}\n", "version: 0.0.1\n")
-    with pytest.raises(ReleaseRefused, match=re.escape(f"CITATION.cff: version '0.0.1' differs from datapackage.json's {VERSION}")):
+    message = f"CITATION.cff: version '0.0.1' differs from datapackage.json's {VERSION}"
+    with pytest.raises(ReleaseRefused, match=re.escape(message)):
         make_release(package, tmp_path / "dist")
     assert not (tmp_path / "dist").exists()
 

@@ -210,8 +210,8 @@ def release_readme(package: Package, date: str) -> str:
             "- `tables/*.csv`: the data (UTF-8, comma-separated, header row; an empty cell is a missing value).",
             "- `schemas/*.schema.json`: the Table Schemas (Data Package v2).",
             f"- `{LOAD_SQL}`: DuckDB SQL that creates every table with its declared types.",
-            f"- `{DATABASE}`: every table and every derived view (derive/) in one DuckDB database "
-            "(storage version 1.4: DuckDB 1.4 and later open it).",
+            (f"- `{DATABASE}`: every table and every derived view (derive/) in one DuckDB database "
+             "(storage version 1.4: DuckDB 1.4 and later open it)."),
             "- `parquet/*.parquet`: every table and view, typed.",
             f"- `{SUMS}`: the SHA-256 of every file; `datapackage.json` lists each file's bytes and hash too.",
             "",
@@ -230,8 +230,8 @@ def release_readme(package: Package, date: str) -> str:
             "`use aie` (or open the database file itself).", "",
             "pandas (types from the Table Schema):", "",
             "```python", "import json", "", "import pandas as pd", "",
-            'PANDAS = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean", '
-            '"date": "string"}', "",
+            ('PANDAS = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean", '
+             '"date": "string"}'), "",
             "def read_table(name):",
             '    schema = json.load(open(f"schemas/{name}.schema.json", encoding="utf-8"))',
             '    dtype = {f["name"]: PANDAS[f["type"]] for f in schema["fields"]}',
@@ -244,8 +244,8 @@ def release_readme(package: Package, date: str) -> str:
             "```", "",
             "polars:", "",
             "```python", "import json", "", "import polars as pl", "",
-            'POLARS = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "boolean": pl.Boolean, '
-            '"date": pl.Date}', "",
+            ('POLARS = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "boolean": pl.Boolean, '
+             '"date": pl.Date}'), "",
             'schema = json.load(open("schemas/references.schema.json", encoding="utf-8"))',
             'references = pl.read_csv("tables/references.csv", infer_schema=False,',
             '                         schema_overrides={f["name"]: POLARS[f["type"]] for f in schema["fields"]})',

@@ -29,8 +29,9 @@ import stat
 import tempfile
 import zipfile
 import zlib
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
@@ -243,6 +244,14 @@ def stream_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sink=None) ->
     return size, digest.hexdigest()
 
 
+def collect(chunks: list[bytes] | None, out, block: bytes) -> None:
+    """Keep a block in memory (chunks) and/or write it out (an open file), as asked."""
+    if chunks is not None:
+        chunks.append(block)
+    if out is not None:
+        out.write(block)
+
+
 def zip_contents(zip_path: Path, extract_to: Path | None = None) -> Contents:
     """Hash every member of a release zip while streaming it (optionally writing each member
     under extract_to, only after every entry of the zip was checked)."""
@@ -254,24 +263,13 @@ def zip_contents(zip_path: Path, extract_to: Path | None = None) -> Contents:
                 continue
             rel = info.filename[len(prefix):]
             small = rel in (SUMS, DESCRIPTOR) and info.file_size <= MAX_SMALL_FILE
-            chunks: list[bytes] = []
-            out = None
+            chunks: list[bytes] | None = [] if small else None
             if extract_to is not None:
                 target = extract_to / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
-                out = open(target, "xb")
-            try:
-                def sink(block: bytes) -> None:
-                    if small:
-                        chunks.append(block)
-                    if out is not None:
-                        out.write(block)
-
-                contents.files[rel] = stream_member(archive, info, sink)
-            finally:
-                if out is not None:
-                    out.close()
-            if small:
+            with open(target, "xb") if extract_to is not None else nullcontext() as out:
+                contents.files[rel] = stream_member(archive, info, partial(collect, chunks, out))
+            if chunks is not None:
                 contents.small[rel] = b"".join(chunks)
     contents.files.pop(SUMS, None)
     return contents
