@@ -25,7 +25,7 @@ from typing import Iterator
 import pandas as pd
 
 from .metadata import Resource, load_package
-from .verify import ReleaseError, escaped, hash_problems, opened_release
+from .verify import ReleaseError, escaped, hash_problems, opened_release, published_sha256, zip_hash_problems
 
 URL_SCHEMES = ("file", "http", "https")
 TIMEOUT_SECONDS = 30.0  # per read, and MAX_SECONDS for the whole download
@@ -162,5 +162,17 @@ def load(source: str | Path, verify: bool = True, timeout: float = TIMEOUT_SECON
     if is_url(source):
         with local_copy(str(source), timeout, max_bytes, max_seconds) as path, opened_release(path) as folder:
             return read_tables(folder, verify)
+    if verify and Path(source).is_file():
+        check_published_hash(Path(source))
     with opened_release(source) as folder:
         return read_tables(folder, verify)
+
+
+def check_published_hash(zip_path: Path) -> None:
+    """A zip with its `.sha256` beside it must match it (the inner hashes are checked after)."""
+    expected, _, problems = published_sha256(zip_path, None)
+    if expected is not None:
+        problems += zip_hash_problems(zip_path, expected)
+    if problems:
+        listing = "\n".join(f"  {p.as_text()}" for p in problems)
+        raise VerificationError(f"{zip_path}: the zip does not match its published hash:\n{listing}")

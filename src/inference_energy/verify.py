@@ -411,7 +411,8 @@ def published_sha256(zip_path: Path, given: str | None) -> tuple[str | None, str
         if not beside.is_file():
             return None, None, []
         source = beside
-    raw = source.read_bytes()[:4096]
+    with open(source, "rb") as f:
+        raw = f.read(4096)
     try:
         first = raw.decode("utf-8").split("\n", 1)[0].strip()
     except UnicodeDecodeError:
