@@ -4,7 +4,8 @@
 (tables + views + table macros) and build/parquet/<name>.parquet for every table and view.
 Both are written under a temporary name and renamed into place, so a failed build never
 leaves a half-written database behind; builds into the same folder at once are serialised by
-a lock file there (`.build.lock`, fcntl.flock), so they never trip over each other's files.
+a lock file there (`.build.lock`, fcntl.flock, removed when done), so they never trip over each
+other's files.
 
 The database file is written in DuckDB's storage format of version 1.4 (STORAGE_VERSION), the
 long-term-support line, so DuckDB 1.4 and every later version open it (docs/releases.md).
@@ -235,18 +236,28 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
 
 @contextmanager
 def folder_lock(folder: Path, name: str = LOCK_NAME) -> Iterator[None]:
-    """Hold an exclusive lock on `folder/name` (waiting for another holder to finish).
+    """Hold an exclusive lock on `folder/name`, waiting while another process holds it.
 
-    The lock file stays (removing it would let a third process lock a fresh file while the
-    second still holds the old one); the lock itself ends when the file is closed.
+    The holder removes the lock file before it lets go, so nothing is left behind; a waiter
+    that then wakes up on the removed file sees that the path no longer names the file it
+    locked, and tries again on a fresh one.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / name, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+    path = folder / name
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(fd)  # closing the file releases the lock
 
 
 def connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:

@@ -12,7 +12,7 @@ A release is refused when the name or version is not safe to build a path from (
 first), when the package is invalid, when CHANGELOG.md has no dated section for the version,
 or when the version's artifacts already exist: a release is never overwritten. Everything is
 written in a temporary folder and renamed into place; releases into one dist folder are
-serialised by a lock file there (`.release.lock`).
+serialised by a lock file there (`.release.lock`, removed when done).
 """
 from __future__ import annotations
 
@@ -275,12 +275,10 @@ def write_json(path: Path, data: dict) -> None:
 
 def build_outputs(staging: Path) -> None:
     """The DuckDB database and Parquet files, built from the staged CSVs themselves."""
-    from .build import LOCK_NAME as BUILD_LOCK
     from .build import build_database  # imports DuckDB
 
     build_database(staging, staging / DATABASE, staging / PARQUET_DIR)
     (staging / (DATABASE + ".wal")).unlink(missing_ok=True)
-    (staging / BUILD_LOCK).unlink(missing_ok=True)  # the folder is private: nobody else holds it
     export_parquet_single_threaded(staging / DATABASE, staging / PARQUET_DIR)
     fix_duckdb_identifier(staging / DATABASE)
 
