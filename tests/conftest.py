@@ -17,6 +17,17 @@ def package_root() -> Path:
     return ROOT
 
 
+@pytest.fixture(scope="session")
+def real_db():
+    """The real package's tables and views in memory, loaded once for every test that only reads
+    them (a test that changes views makes its own connection)."""
+    from inference_energy.database import connect
+
+    connection = connect(ROOT)
+    yield connection
+    connection.close()
+
+
 @pytest.fixture
 def package_copy(tmp_path) -> Path:
     """A fresh copy of the real package in tmp_path, free to edit."""

@@ -332,8 +332,8 @@ def test_two_builds_at_once_both_succeed_and_the_database_is_whole(tmp_path):
     con = duckdb.connect(str(out), read_only=True)
     try:
         assert con.execute("select count(*) from efficiency_trend").fetchone()[0] >= 1
-        assert con.execute("select count(*) from cv_models").fetchone()[0] == \
-            sum(1 for _ in open(package / "tables/cv_models.csv", encoding="utf-8")) - 1
+        lines = (package / "tables/cv_models.csv").read_text(encoding="utf-8").count("\n")
+        assert con.execute("select count(*) from cv_models").fetchone()[0] == lines - 1
     finally:
         con.close()
     assert sorted(p.name for p in out.parent.iterdir()) == ["db.duckdb", "parquet"]  # no temp or lock file left

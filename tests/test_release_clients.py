@@ -341,5 +341,5 @@ def test_the_package_helpers_give_the_schema_types_to_pandas_and_polars(release)
         frame = pl.read_csv(resource.path, infer_schema=False, schema_overrides=polars_schema(resource.schema))
         assert_exact(release.folder, name, {c: frame[c].to_list() for c in frame.columns})
     tables = load(release.zip)  # the package's own loader: dates as timestamps, text as text
-    for name, resource in load_package(release.folder).resources.items():
+    for name in load_package(release.folder).resources:
         assert_exact(release.folder, name, {c: list(tables[name][c]) for c in tables[name].columns})

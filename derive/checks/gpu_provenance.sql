@@ -5,7 +5,7 @@
 with
 
 gpus as (
-    select * from main.gpus
+    select * from stg_gpus
 ),
 
 final as (

@@ -1,171 +1,51 @@
-"""Build the DuckDB database: every table typed from its Table Schema, every derive/ view.
+"""`inference-energy build`: validate the package, then write its DuckDB database and Parquet files.
 
-`inference-energy build` validates the package, then writes build/ai-inference-energy.duckdb
-(tables + views + table macros) and build/parquet/<name>.parquet for every table and view.
-Both are written under a temporary name and renamed into place, so a failed build never
-leaves a half-written database behind; builds into the same folder at once are serialised by
-a lock file there (`.build.lock`, fcntl.flock, removed when done), so they never trip over each
-other's files.
+Writes build/ai-inference-energy.duckdb (tables + staging views + views + macros, created in
+the order of the derive/ graph by the database layer, inference_energy.database) and
+build/parquet/<name>.parquet for every table and view. Both are written under a temporary
+name and renamed into place, so a failed build never leaves a half-written database behind.
+Builds into the same folder at once are serialised by a lock file there (`.build.lock`,
+fcntl.flock, removed when done), so they never trip over each other's files.
 
 The database file is written in DuckDB's storage format of version 1.4 (STORAGE_VERSION), the
 long-term-support line, so DuckDB 1.4 and every later version open it (docs/releases.md).
 
-Other modules (release, docs, sqlchecks, tests) reuse `connect_with_tables` (in-memory) and
-`create_views` instead of re-reading CSVs their own way.
+A command over the database layer: it loads the tables and views once and hands the same
+connection to the validator, whose SQL checks then run on it.
 """
 from __future__ import annotations
 
 import fcntl
 import os
-import re
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-import duckdb
+from .database import (  # noqa: F401 - re-exported: the database layer's names, as before
+    DATABASE_NAME,
+    DUCKDB_TYPES,
+    BuildError,
+    connect,
+    create_views,
+    graph_of,
+    load_tables,
+    materialized,
+    quote_ident,
+    sql_string,
+)
+from .headlines import summary_facts
+from .metadata import load_package
 
-from .metadata import Package, load_package
-
-DATABASE_NAME = "ai-inference-energy.duckdb"
 DERIVE_DIR = "derive"
 # The oldest DuckDB that must open the database: 1.4 is the long-term-support line. DuckDB
 # writes a file of the newest storage version by default, which older versions refuse.
 STORAGE_VERSION = "v1.4.0"
 LOCK_NAME = ".build.lock"
 
-# Table Schema type -> DuckDB type. Anything else is refused: a new type needs a decision.
-DUCKDB_TYPES = {
-    "string": "VARCHAR",
-    "number": "DOUBLE",
-    "integer": "BIGINT",
-    "date": "DATE",
-    "boolean": "BOOLEAN",
-}
-
-# A file whose first statement is `create macro <name>` is a table macro, not a view.
-MACRO_RE = re.compile(r"^\s*create\s+(?:or\s+replace\s+)?macro\s+([a-z_][a-z0-9_]*)", re.I)
-
-
-class BuildError(Exception):
-    """The build cannot go on; the message says why and what to do."""
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_string(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-# ---------------------------------------------------------------------------- tables
-
-
-def read_csv_sql(resource) -> str:
-    """A read_csv() call with the columns and types of the Table Schema.
-
-    The header was validated before, so the names are given explicitly rather than
-    sniffed; an empty cell is NULL.
-    """
-    columns = []
-    for field in resource.fields:
-        try:
-            duck_type = DUCKDB_TYPES[field.get("type", "string")]
-        except KeyError:
-            raise BuildError(
-                f"{resource.schema_path.name}: field '{field['name']}' has type "
-                f"'{field.get('type')}', which the build does not map to a DuckDB type"
-            ) from None
-        columns.append(f"{sql_string(field['name'])}: {sql_string(duck_type)}")
-    return (
-        f"read_csv({sql_string(resource.path.as_posix())}, header = true, auto_detect = false, "
-        f"delim = ',', quote = '\"', escape = '\"', nullstr = '', "
-        f"columns = {{{', '.join(columns)}}})"
-    )
-
-
-def load_tables(con: duckdb.DuckDBPyConnection, package: Package) -> dict[str, int]:
-    """Create one table per resource; return the row count of each."""
-    counts = {}
-    for name, resource in package.resources.items():
-        con.execute(f"create or replace table {quote_ident(name)} as select * from {read_csv_sql(resource)}")
-        counts[name] = con.execute(f"select count(*) from {quote_ident(name)}").fetchone()[0]
-    return counts
-
-
-def connect_with_tables(package: Package | str | Path, with_views: bool = True) -> duckdb.DuckDBPyConnection:
-    """An in-memory database with every table and (by default) every derive/ view and macro."""
-    if not isinstance(package, Package):
-        package = load_package(package)
-    con = duckdb.connect(":memory:")
-    load_tables(con, package)
-    if with_views:
-        create_views(con, package.root / DERIVE_DIR)
-    return con
-
-
-# ---------------------------------------------------------------------------- views
-
-
-def derive_files(derive_dir: Path) -> list[Path]:
-    return sorted(derive_dir.glob("*.sql")) if derive_dir.is_dir() else []
-
-
-def view_statement(path: Path) -> tuple[str, str, str]:
-    """(name, kind, statement) for one derive/ file; kind is 'view' or 'macro'."""
-    name = path.stem
-    text = path.read_text(encoding="utf-8")
-    body = strip_sql_comments(text).strip().rstrip(";").strip()
-    macro = MACRO_RE.match(body)
-    if macro:
-        if macro.group(1) != name:
-            raise BuildError(f"{path}: the macro is named '{macro.group(1)}' but the file is '{name}.sql'")
-        return name, "macro", body
-    return name, "view", f"create or replace view {quote_ident(name)} as\n{body}"
-
-
-def strip_sql_comments(text: str) -> str:
-    """Drop `--` line comments (outside string literals) so the statement's first word shows."""
-    out = []
-    for line in text.splitlines():
-        in_string = False
-        for i, ch in enumerate(line):
-            if ch == "'":
-                in_string = not in_string
-            elif ch == "-" and not in_string and line[i : i + 2] == "--":
-                line = line[:i]
-                break
-        out.append(line)
-    return "\n".join(out)
-
-
-def create_views(con: duckdb.DuckDBPyConnection, derive_dir: Path) -> list[tuple[str, str]]:
-    """Create every view and macro of derive/, in dependency order; return [(name, kind)].
-
-    Views are created by retrying: a view whose inputs do not exist yet fails to bind and
-    is tried again on the next pass. A pass that creates nothing means a real error (or a
-    cycle); those errors are raised together.
-    """
-    pending = [view_statement(path) for path in derive_files(derive_dir)]
-    created: list[tuple[str, str]] = []
-    while pending:
-        errors = {}
-        still = []
-        for name, kind, statement in pending:
-            try:
-                con.execute(statement)
-                created.append((name, kind))
-            except duckdb.Error as exc:
-                errors[name] = str(exc).splitlines()[0]
-                still.append((name, kind, statement))
-        if len(still) == len(pending):
-            detail = "\n".join(f"  derive/{name}.sql: {msg}" for name, msg in errors.items())
-            raise BuildError(f"{len(still)} derive/ file(s) do not compile:\n{detail}")
-        pending = still
-    return created
+connect_with_tables = connect  # the name other modules and tests know
 
 
 # ---------------------------------------------------------------------------- build
@@ -179,28 +59,14 @@ class ValidationFailed(BuildError):
         self.problems = problems
 
 
-def validation_problems(root: Path, con: duckdb.DuckDBPyConnection | None = None) -> list:
-    """The validator's problems, or [] when the validator module is not there yet.
+def validation_problems(root: Path, con=None) -> list:
+    """The validator's problems; with `con` (tables and views loaded) its SQL checks run on it."""
+    from .validate import validate_package
 
-    With `con` (the tables and views already loaded), the validator's SQL checks run on it
-    instead of loading the package a second time.
-    """
-    try:
-        from . import validate
-    except ImportError:
-        return []
-    check = getattr(validate, "validate_package", None)
-    if check is None:
-        return []
-    if con is None:
-        return list(check(root) or [])
-    from .sqlchecks import lend_connection
-
-    with lend_connection(root, con):
-        return list(check(root) or [])
+    return list(validate_package(root, con=con) or [])
 
 
-def export_parquet(con: duckdb.DuckDBPyConnection, names: list[str], out_dir: Path) -> None:
+def export_parquet(con, names: list[str], out_dir: Path) -> None:
     out_dir.mkdir(parents=True)
     for name in names:
         target = sql_string((out_dir / f"{name}.parquet").as_posix())
@@ -260,12 +126,16 @@ def folder_lock(folder: Path, name: str = LOCK_NAME) -> Iterator[None]:
         os.close(fd)  # closing the file releases the lock
 
 
-def connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+def connect_for_writing(path: Path):
     """A new database file in the storage format of STORAGE_VERSION."""
+    import duckdb
+
     return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
 
 
-def _build_database(package: Package, out_path: Path, parquet_dir, progress, validate: bool) -> dict:
+def _build_database(package, out_path: Path, parquet_dir, progress, validate: bool) -> dict:
+    import duckdb
+
     tmp_db = out_path.with_name(f".{out_path.name}.tmp-{os.getpid()}")
     tmp_db.unlink(missing_ok=True)
     tmp_parquet = None
@@ -276,27 +146,32 @@ def _build_database(package: Package, out_path: Path, parquet_dir, progress, val
                 progress("loading tables")
                 counts = load_tables(con, package)
                 progress(f"creating views from {DERIVE_DIR}/")
-                created = create_views(con, package.root / DERIVE_DIR)
+                graph = graph_of(package)
+                created = create_views(con, graph)
             except (BuildError, duckdb.Error):
                 problems = validation_problems(package.root) if validate else []
                 if problems:
                     raise ValidationFailed(problems) from None
                 raise
-            if validate:
-                progress("validating the package")
-                problems = validation_problems(package.root, con)
-                if problems:
-                    raise ValidationFailed(problems)
-            views = [name for name, kind in created if kind == "view"]
-            macros = [name for name, kind in created if kind == "macro"]
-            summary = {"tables": counts, "views": views, "macros": macros, **summary_facts(con, views)}
-            if parquet_dir is not None:
-                parquet_dir = Path(parquet_dir)
-                progress(f"exporting {len(counts) + len(views)} Parquet files")
-                tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.tmp-{os.getpid()}")
-                if tmp_parquet.exists():
-                    shutil.rmtree(tmp_parquet)
-                export_parquet(con, list(counts) + views, tmp_parquet)
+            # each view computed once (a temp table) for the checks, the summary and the export
+            with materialized(con, graph):
+                if validate:
+                    progress("validating the package")
+                    problems = validation_problems(package.root, con)
+                    if problems:
+                        raise ValidationFailed(problems)
+                views = [m.name for m in created if m.kind == "view" and m.form == "view"]
+                staging = [m.name for m in created if m.kind == "staging"]
+                macros = [m.name for m in created if m.form in ("scalar_macro", "table_macro")]
+                summary = {"tables": counts, "views": views, "staging": staging, "macros": macros,
+                           **summary_facts(con, views)}
+                if parquet_dir is not None:
+                    parquet_dir = Path(parquet_dir)
+                    progress(f"exporting {len(counts) + len(views)} Parquet files")
+                    tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.tmp-{os.getpid()}")
+                    if tmp_parquet.exists():
+                        shutil.rmtree(tmp_parquet)
+                    export_parquet(con, list(counts) + views, tmp_parquet)
         finally:
             con.close()
         os.replace(tmp_db, out_path)
@@ -311,23 +186,6 @@ def _build_database(package: Package, out_path: Path, parquet_dir, progress, val
             shutil.rmtree(tmp_parquet)
 
 
-def summary_facts(con: duckdb.DuckDBPyConnection, views: list[str]) -> dict:
-    """The headline numbers: the two trend fits and the cheapest/costliest inference."""
-    facts: dict = {}
-    if "efficiency_trend" in views:
-        facts["trends"] = con.execute(
-            "select domain, slope_log10_per_year, doubling_years, r2, n from efficiency_trend order by domain"
-        ).fetchall()
-    if "inference_energy" in views:
-        facts["cheapest"] = con.execute(
-            "select domain, model, joules from inference_energy order by joules asc, model limit 1"
-        ).fetchone()
-        facts["costliest"] = con.execute(
-            "select domain, model, joules from inference_energy order by joules desc, model limit 1"
-        ).fetchone()
-    return facts
-
-
 def print_summary(summary: dict, out_path: Path) -> None:
     tables = summary["tables"]
     print(f"built {out_path}")
@@ -338,6 +196,9 @@ def print_summary(summary: dict, out_path: Path) -> None:
     for domain, slope, doubling, r2, n in summary.get("trends", []):
         print(f"  GFLOPS/W trend {domain}: x10^{slope:.4f} per year, doubling every {doubling:.2f} years "
               f"(r2 {r2:.3f}, n {n})")
+    for domain, added, paper_doubling, refit_doubling in summary.get("refit", []):
+        print(f"  refit {domain} with {added} GPUs added after the paper: doubling every {refit_doubling:.2f} years "
+              f"(paper {paper_doubling:.2f})")
     for label in ("cheapest", "costliest"):
         row = summary.get(label)
         if row:
@@ -346,11 +207,14 @@ def print_summary(summary: dict, out_path: Path) -> None:
 
 def add_arguments(parser) -> None:
     parser.add_argument("--package", default=".", help="package folder or datapackage.json (default: .)")
-    parser.add_argument("--out", default=None, help="database path (default: <package>/build/ai-inference-energy.duckdb)")
+    parser.add_argument("--out", default=None,
+                        help="database path (default: <package>/build/ai-inference-energy.duckdb)")
     parser.add_argument("--no-parquet", action="store_true", help="skip the Parquet export")
 
 
 def run(args) -> int:
+    import duckdb
+
     started = time.perf_counter()
     package = load_package(args.package)
     root = package.root

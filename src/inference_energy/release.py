@@ -124,7 +124,7 @@ def copy_sources(package: Package, staging: Path) -> None:
     paths = {res.path for res in package.resources.values()}
     paths |= {res.schema_path for res in package.resources.values() if res.schema_path.name != DESCRIPTOR}
     derive = package.root / DERIVE_DIR
-    paths |= set(derive.glob("*.sql")) | set(derive.glob("checks/*.sql"))
+    paths |= set(derive.glob("**/*.sql")) | set(derive.glob("**/*.yml"))  # every layer and its sidecars
     paths |= {package.root / name for name in EXTRA_FILES if (package.root / name).is_file()}
     for source in sorted(paths):
         target = staging / source.relative_to(package.root)
@@ -165,7 +165,7 @@ def insert_after(mapping: dict, after: str, key: str, value) -> dict:
 def load_sql(package: Package) -> str:
     """DuckDB SQL that creates every table with the types of its Table Schema (paths relative
     to the release folder), from the build's own read_csv() call."""
-    from .build import quote_ident, read_csv_sql
+    from .database import quote_ident, read_csv_sql
 
     lines = [f"-- load.sql: every table of {package.descriptor['name']} {package.version} with the types",
              "-- its Table Schema declares (a CSV read with type guessing turns arxiv_id 2106.04560 into",
