@@ -10,6 +10,11 @@ NODE_STAMP := node_modules/.installed
 WORKFLOWS  := $(wildcard .github/workflows/*.yml)
 # The base a pull request is compared with: origin/main in a clone, else the local main branch.
 BASE ?= $(shell git rev-parse --verify --quiet origin/main >/dev/null 2>&1 && echo origin/main || echo main)
+# A second, small venv with the oldest DuckDB a release must open (1.4, the long-term-support
+# line): tests/test_release_clients.py attaches the released database with it.
+DUCKDB14         := .venv-duckdb14
+DUCKDB14_VERSION := 1.4.5
+DUCKDB14_STAMP   := $(DUCKDB14)/.installed-$(DUCKDB14_VERSION)
 
 .PHONY: lint build test validate docs serve bench release clean lint-workflows pr-check pr-check-after-validate
 
@@ -22,6 +27,11 @@ $(STAMP): pyproject.toml constraints.txt
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
+$(DUCKDB14_STAMP):
+	rm -rf $(DUCKDB14)
+	$(PYTHON) -m venv $(DUCKDB14)
+	$(DUCKDB14)/bin/python -m pip install --quiet 'duckdb==$(DUCKDB14_VERSION)'
+	touch $(DUCKDB14_STAMP)
 
 build: $(STAMP)
 	$(BIN)/inference-energy build
@@ -37,7 +47,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check $(FORMATTED)
 
-test: $(STAMP) $(NODE_STAMP) lint
+test: $(STAMP) $(NODE_STAMP) $(DUCKDB14_STAMP) lint
 	$(BIN)/python -m pytest
 
 lint-workflows: $(STAMP) $(NODE_STAMP)
@@ -57,7 +67,7 @@ pr-check: $(STAMP)
 	$(BIN)/inference-energy validate --format github
 	@$(MAKE) --no-print-directory pr-check-after-validate
 
-pr-check-after-validate: $(STAMP) $(NODE_STAMP)
+pr-check-after-validate: $(STAMP) $(NODE_STAMP) $(DUCKDB14_STAMP)
 	@failed=""; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	$(BIN)/python -m pytest || failed="$$failed test"; \

@@ -45,11 +45,11 @@ def test_every_table_is_typed_from_its_schema(built):
 
 def test_empty_cells_are_null(built):
     out, _ = built
-    empty = sum(1 for r in csv_rows(ROOT / "tables" / "cv_models.csv") if r["extra_data"] == "")
+    empty = sum(1 for r in csv_rows(ROOT / "tables" / "cv_models.csv") if r["gflops_marker"] == "")
     con = duckdb.connect(str(out / DATABASE_NAME), read_only=True)
     try:
-        assert con.execute("select count(*) from cv_models where extra_data is null").fetchone()[0] == empty > 0
-        assert con.execute("select count(*) from cv_models where extra_data = ''").fetchone()[0] == 0
+        assert con.execute("select count(*) from cv_models where gflops_marker is null").fetchone()[0] == empty > 0
+        assert con.execute("select count(*) from cv_models where gflops_marker = ''").fetchone()[0] == 0
     finally:
         con.close()
 

@@ -71,7 +71,7 @@ NGC = [
 ]
 
 
-def cv(model, accuracy, params, gflops, date, extra="", arch="CNN", convention="flops", marker=""):
+def cv(model, accuracy, params, gflops, date, extra="No", arch="CNN", convention="flops", marker=""):
     return dict(model=model, extra_data=extra, top1_accuracy=accuracy, params_millions=params, gflops=gflops,
                 gflops_convention=convention, gflops_marker=marker, release_date=date, architecture=arch)
 
@@ -107,10 +107,10 @@ SCALING = [
 ]
 
 ENERGY = [
-    dict(paper_source="Table K.10", model="AlexNet", device="V100", method="NVML", joules=0.02),
-    dict(paper_source="Table K.11", model="ResNet-50", device="Nvidia Tesla T4", precision="FP32",
+    dict(measurement_id=1, paper_source="Table K.10", model="AlexNet", device="V100", method="NVML", joules=0.02),
+    dict(measurement_id=2, paper_source="Table K.11", model="ResNet-50", device="Nvidia Tesla T4", precision="FP32",
          method="power/throughput", throughput_per_second=500, power_watts=70),
-    dict(paper_source="Table L.13", model="ResNet-50", device="Edge box", device_launch_year=2020,
+    dict(measurement_id=3, paper_source="Table L.13", model="ResNet-50", device="Edge box", device_launch_year=2020,
          method="power/throughput", throughput_per_second=8, power_watts=2),
 ]
 

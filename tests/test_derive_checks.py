@@ -49,7 +49,7 @@ BREAKS = {
     "trend_fitted": broken(ngc_throughput=[], gpus=GPUS[:3]),
     "estimates_recomputed": broken(cv_models=CV + [cv("Mystery", 80, 10, 5, "2020-01-01", marker="*")]),
     "energy_validation_estimated": broken(energy_measurements=ENERGY + [
-        dict(paper_source="Table K.10", model="LeNet", device="V100", method="NVML", joules=0.001)]),
+        dict(measurement_id=4, paper_source="Table K.10", model="LeNet", device="V100", method="NVML", joules=0.001)]),
     "model_keys_unique": broken(cv_models=CV + [cv("Small", 71, 5, 2, "2018-01-01")]),
     "joules_finite_positive": broken(cv_models=CV + [cv("Zero", 50, 1, 0, "2018-01-01")]),
     "gpu_provenance": broken(gpus=GPUS + [dict(ADDED_GPUS[0], in_table_j9="true")]),  # an added row claimed for J.9

@@ -69,10 +69,10 @@ def test_changed_value_is_reported_with_old_and_new(sides):
 
 def test_provenance_change_is_a_cell_change(sides):
     old, new = sides
-    edit(new / "tables/cv_models.csv", "AlexNet,,37,56.52,29,", "AlexNet,,37,56.52,30,")
+    edit(new / "tables/cv_models.csv", "AlexNet,No,37,56.52,29,", "AlexNet,No,37,56.52,30,")
     diff = diff_packages(old, new, figures=False)
     [row] = [r for r in diff.resources if r.name == "cv_models"][0].changed
-    assert row.key == ("AlexNet", "")
+    assert row.key == ("AlexNet", "No")
     assert row.cells == [("top1_accuracy_refs", "29", "30")]
     assert "top1_accuracy_refs '29' -> '30' (provenance)" in render_text(diff)
 
@@ -142,7 +142,8 @@ def test_added_row_is_minor_and_removed_row_major(sides):
 
 def test_derived_figures_follow_a_changed_value(sides):
     old, new = sides
-    edit(new / "tables/cv_models.csv", "AlexNet,,37,56.52,29,,61.00,,†,1.42,", "AlexNet,,37,56.52,29,,61.00,,†,2.84,")
+    before = "AlexNet,No,37,56.52,29,,61.00,,†,1.42,"
+    edit(new / "tables/cv_models.csv", before, before.replace(",1.42,", ",2.84,"))
     diff = diff_packages(old, new)
     assert diff.figures_note is None
     [joules] = [f for f in diff.figures if f.view == "inference_energy"]

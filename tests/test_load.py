@@ -66,3 +66,20 @@ def test_a_source_checkout_loads_only_without_verification():
     with pytest.raises(VerificationError, match="SHA256SUMS: missing"):
         load(ROOT)
     assert len(load(ROOT, verify=False)["markers"]) == len(csv_rows(ROOT / "tables/markers.csv"))
+
+
+def test_a_zip_that_differs_from_its_published_hash_does_not_load(release, tmp_path):
+    copy = tmp_path / release.zip.name
+    shutil.copyfile(release.zip, copy)
+    (tmp_path / f"{release.zip.name}.sha256").write_text("0" * 64 + f"  {release.zip.name}\n", encoding="utf-8")
+    with pytest.raises(VerificationError, match="zip-hash-mismatch"):
+        load(copy)
+    assert len(load(copy, verify=False)["gpus"]) == len(csv_rows(release.folder / "tables/gpus.csv"))
+
+
+def test_text_columns_stay_text(release):
+    references = load(release.zip)["references"]
+    assert references["arxiv_id"].dtype == "string"
+    in_csv = [r["arxiv_id"] for r in csv_rows(release.folder / "tables/references.csv")]
+    assert list(references["arxiv_id"].fillna("")) == in_csv
+    assert "2106.04560" in set(references["arxiv_id"].dropna())

@@ -49,7 +49,8 @@ def test_the_release_folder_holds_every_artifact(release, package):
         assert (folder / f"parquet/{name}.parquet").is_file()
     assert (folder / "ai-inference-energy.duckdb").is_file()
     assert (folder / "CHANGELOG.md").is_file() and (folder / "SHA256SUMS").is_file()
-    assert not list(package.parent.joinpath("dist").glob(".*")), "no temporary folder is left behind"
+    assert (folder / "README.md").is_file() and (folder / "load.sql").is_file()
+    assert not list(package.parent.joinpath("dist").glob(".*")), "no temporary folder or lock file is left behind"
 
 
 def test_each_resource_has_bytes_and_a_sha256_hash(release, package):
@@ -59,6 +60,71 @@ def test_each_resource_has_bytes_and_a_sha256_hash(release, package):
         data = (package / entry["path"]).read_bytes()  # the source CSV, hashed independently
         assert entry["bytes"] == len(data)
         assert entry["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_every_other_file_is_an_artifact_with_its_hash_and_created_is_the_changelog_date(release):
+    descriptor = json.loads((release.folder / "datapackage.json").read_text(encoding="utf-8"))
+    date = re.search(rf"^## \[{re.escape(VERSION)}\] - (\d{{4}}-\d\d-\d\d)",
+                     (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.M).group(1)
+    assert descriptor["created"] == f"{date}T00:00:00Z"
+    artifacts = {a["path"]: a for a in descriptor["artifacts"]}
+    files = {p.relative_to(release.folder).as_posix() for p in release.folder.rglob("*") if p.is_file()}
+    assert set(artifacts) == files - {e["path"] for e in descriptor["resources"]} - {"datapackage.json", "SHA256SUMS"}
+    for rel in ("ai-inference-energy.duckdb", "parquet/gpus.parquet", "load.sql", "README.md", "CITATION.cff"):
+        data = (release.folder / rel).read_bytes()
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        assert (artifacts[rel]["bytes"], artifacts[rel]["hash"]) == (len(data), digest)
+    assert artifacts["parquet/gpus.parquet"]["mediatype"] == "application/vnd.apache.parquet"
+
+
+def test_the_release_citation_and_readme_name_the_version_tables_and_attributions(release, package):
+    citation = (release.folder / "CITATION.cff").read_text(encoding="utf-8")
+    assert re.search(rf"^version: {re.escape(VERSION)}$", citation, re.M)
+    readme = (release.folder / "README.md").read_text(encoding="utf-8")
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    assert f"ai-inference-energy {VERSION}" in readme
+    for entry in descriptor["resources"]:
+        assert f"| `{entry['name']}` | {entry['title']} | {data_rows(package / entry['path'])} |" in readme
+    for source in descriptor["sources"]:  # every attribution the sources require (Epoch AI: CC BY 4.0)
+        assert source["title"] in readme and source["path"] in readme
+        for licence in source.get("licenses", []):
+            assert f"{licence['name']} <{licence['path']}>" in readme
+    assert "it does not prove" in readme and "who published them" in readme
+
+
+def test_the_repository_citation_names_the_package_version():
+    citation = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert re.findall(r"^version: (.+)$", citation, re.M) == [VERSION]
+
+
+def test_a_citation_with_another_version_is_refused(tmp_path):
+    package = copy_package(tmp_path / "package")
+    edit(package / "CITATION.cff", f"version: {VERSION}\n", "version: 0.0.1\n")
+    message = f"CITATION.cff: version '0.0.1' differs from datapackage.json's {VERSION}"
+    with pytest.raises(ReleaseRefused, match=re.escape(message)):
+        make_release(package, tmp_path / "dist")
+    assert not (tmp_path / "dist").exists()
+
+
+@pytest.mark.parametrize("version", ["../../escaped", "2.0.0\n", "2.0", "v2.0.0", "2.0.0/..", "02.0.0", 2])
+def test_a_version_that_is_not_semver_is_refused_before_any_path(tmp_path, version, capsys):
+    package = copy_package(tmp_path / "package")
+    edit(package / "datapackage.json", f'"version": "{VERSION}"', f'"version": {json.dumps(version)}')
+    dist = tmp_path / "deep" / "dist"
+    with pytest.raises(ReleaseRefused, match="is not MAJOR.MINOR.PATCH"):
+        make_release(package, dist)
+    assert main(["release", "--package", str(package), "--dist", str(dist)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "release refused:" in err and "Traceback" not in err
+    assert not (tmp_path / "deep").exists() and not (tmp_path / "escaped").exists()
+
+
+def test_a_name_that_is_not_a_package_name_is_refused(tmp_path):
+    package = copy_package(tmp_path / "package")
+    edit(package / "datapackage.json", '"name": "ai-inference-energy"', '"name": "../../x"')
+    with pytest.raises(ReleaseRefused, match="is not a Data Package name"):
+        make_release(package, tmp_path / "dist")
+    assert not (tmp_path / "dist").exists()
 
 
 def test_sha256sums_lists_every_file_and_sha256sum_agrees(release):
@@ -90,17 +156,19 @@ def test_database_and_parquet_hold_the_released_rows(release):
         con.close()
 
 
-def test_the_zip_is_the_folder_with_sorted_entries_and_the_changelog_date(release):
+def test_the_zip_holds_the_folder_at_its_root_with_sorted_entries_and_the_changelog_date(release):
     date = re.search(rf"^## \[{re.escape(VERSION)}\] - (\d{{4}})-(\d\d)-(\d\d)",
                      (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.M)
     with zipfile.ZipFile(release.zip) as archive:
         infos = archive.infolist()
         names = [i.filename for i in infos]
         assert names == sorted(names)
-        assert names == sorted(f"{NAME}/{p.relative_to(release.folder).as_posix()}"
+        # the files at the root of the zip: datapackage.json is where Data Package clients look
+        assert names == sorted(p.relative_to(release.folder).as_posix()
                                for p in release.folder.rglob("*") if p.is_file())
+        assert "datapackage.json" in names
         assert {i.date_time for i in infos} == {tuple(int(g) for g in date.groups()) + (0, 0, 0)}
-        assert archive.read(f"{NAME}/tables/gpus.csv") == (release.folder / "tables/gpus.csv").read_bytes()
+        assert archive.read("tables/gpus.csv") == (release.folder / "tables/gpus.csv").read_bytes()
 
 
 def test_the_same_package_gives_the_same_zip_bytes(release, package, tmp_path):
@@ -134,8 +202,8 @@ def test_an_invalid_contribution_is_refused_with_line_and_rule(tmp_path, capsys)
     package = copy_package(tmp_path / "package")
     lines = data_rows(package / "tables/cv_models.csv") + 1  # the header is line 1
     with open(package / "tables/cv_models.csv", "a", encoding="utf-8") as f:
-        f.write("ZZ-Unknown-Ref,,999,80.0,,,10,,,1.0,,,flops,2022-01-10,CNN,\n")
-        f.write('"=HYPERLINK(""http://example.org"")",,37,80.0,,,10,,,1.0,,,flops,2022-01-10,CNN,\n')
+        f.write("ZZ-Unknown-Ref,No,999,80.0,,,10,,,1.0,,,flops,2022-01-10,CNN,\n")
+        f.write('"=HYPERLINK(""http://example.org"")",No,37,80.0,,,10,,,1.0,,,flops,2022-01-10,CNN,\n')
     with pytest.raises(ReleaseRefused) as refused:
         make_release(package, tmp_path / "dist")
     found = {(p.file, p.line, p.column, p.code) for p in refused.value.problems}

@@ -64,15 +64,15 @@ def test_the_paper_s_references_and_markers_are_all_there():
 @pytest.mark.parametrize(
     "key,expected",
     [
-        (dict(model="AlexNet", extra_data=""), dict(top1_accuracy="56.52", top1_accuracy_refs="29", params_millions="61.00", params_millions_marker="†", gflops="1.42", gflops_marker="†", release_date="2012-06-01", model_refs="37")),
+        (dict(model="AlexNet", extra_data="No"), dict(top1_accuracy="56.52", top1_accuracy_refs="29", params_millions="61.00", params_millions_marker="†", gflops="1.42", gflops_marker="†", release_date="2012-06-01", model_refs="37")),
         (dict(model="ViT-L/16", extra_data="ImageNet 21k"), dict(top1_accuracy="85.30", params_millions_refs="27", gflops="384.00", architecture="Transformer")),
         (dict(model="ViT-L/16", extra_data="JFT 300M"), dict(top1_accuracy="87.12", gflops="384.00")),
-        (dict(model="EfficientNetV2-L", extra_data=""), dict(top1_accuracy="85.70", gflops="106.00", release_date="2021-04-01")),
+        (dict(model="EfficientNetV2-L", extra_data="No"), dict(top1_accuracy="85.70", gflops="106.00", release_date="2021-04-01")),
         (dict(model="EfficientNetV2-L", extra_data="ImageNet 21k"), dict(top1_accuracy="86.80")),
         (dict(model="ResNeXt-101 32 × 16d", extra_data="Custom 940M"), dict(model_refs="76;77", gflops="72.00")),
         (dict(model="ViT-G/14", extra_data="JFT 3B"), dict(gflops="5270.00", gflops_marker="*", top1_accuracy="90.45")),
-        (dict(model="ResNeSt-269", extra_data=""), dict(gflops="155.8", gflops_marker="†")),
-        (dict(model="BotNet-T7", extra_data=""), dict(architecture="Hybrid", release_date="2021-01-27")),
+        (dict(model="ResNeSt-269", extra_data="No"), dict(gflops="155.8", gflops_marker="†")),
+        (dict(model="BotNet-T7", extra_data="No"), dict(architecture="Hybrid", release_date="2021-01-27")),
     ],
 )
 def test_cv_models_sample(key, expected):

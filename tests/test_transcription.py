@@ -68,7 +68,7 @@ def test_table_b2_cv_models():
     assert len(rows) == len(package) == 94
     for model_cell, acc, params, gflops, extra, date, arch in rows:
         model, model_refs, _ = printed(model_cell)
-        row = package[(model, "" if extra == "No" else extra)]
+        row = package[(model, extra)]
         assert row["model_refs"] == model_refs
         assert cells(row, "top1_accuracy", "top1_accuracy_refs", "top1_accuracy_marker") == printed(acc)
         assert cells(row, "params_millions", "params_millions_refs", "params_millions_marker") == printed(params)

@@ -365,6 +365,6 @@ def test_a_row_added_after_the_paper_must_cite_each_value(package_copy):
     gpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     cv = package_copy / "tables" / "cv_models.csv"
     cv.write_text(cv.read_text(encoding="utf-8")
-                  + "Added-Net,,26,80.00,,,5.00,,,1.00,,,flops,2022-01-01,CNN,\n", encoding="utf-8")
+                  + "Added-Net,No,26,80.00,,,5.00,,,1.00,,,flops,2022-01-01,CNN,\n", encoding="utf-8")
     assert [compact(p) for p in validate_package(package_copy)] == [
         f"tables/gpus.csv:{line + 1} tdp_watts_refs added-row-without-source"]

@@ -37,7 +37,7 @@ def rezip(folder: Path, target: Path) -> Path:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
-                archive.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
+                archive.write(path, path.relative_to(folder).as_posix())
     return target
 
 
@@ -60,12 +60,28 @@ def test_one_changed_byte_in_a_table_is_caught_by_both_records(folder, capsys):
 def test_a_changed_database_byte_is_caught(folder):
     flip_one_byte(folder / "ai-inference-energy.duckdb", 5000)
     assert [(p.file, p.code) for p in verify_release(folder, validate=False)] == [
-        ("ai-inference-energy.duckdb", "checksum-mismatch")]
+        ("ai-inference-energy.duckdb", "checksum-mismatch"), ("ai-inference-energy.duckdb", "hash-mismatch")]
+
+
+@pytest.mark.parametrize("rel", ["parquet/gpus.parquet", "load.sql", "README.md", "schemas/gpus.schema.json",
+                                 "CITATION.cff", "derive/checks/trend_fitted.sql"])
+def test_a_changed_byte_in_any_other_file_is_caught(folder, rel):
+    flip_one_byte(folder / rel, 10)
+    codes = {(p.file, p.code) for p in verify_release(folder, validate=False)}
+    assert codes == {(rel, "checksum-mismatch"), (rel, "hash-mismatch")}  # SHA256SUMS and the descriptor
+
+
+def test_a_changed_descriptor_is_caught_by_sha256sums(folder):
+    path = folder / "datapackage.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"title": "Bibliography"', '"title": "Bib"'),
+                    encoding="utf-8")
+    assert [(p.file, p.code) for p in verify_release(folder, validate=False)] == [
+        ("datapackage.json", "checksum-mismatch")]
 
 
 def test_a_tampered_file_in_a_rebuilt_zip_is_caught(folder, tmp_path):
     path = folder / "tables/cv_models.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("AlexNet,,37,56.52,", "AlexNet,,37,66.52,"),
+    path.write_text(path.read_text(encoding="utf-8").replace("AlexNet,No,37,56.52,", "AlexNet,No,37,66.52,"),
                     encoding="utf-8")
     problems = verify_release(rezip(folder, tmp_path / "tampered.zip"), validate=False)
     assert {(p.file, p.code) for p in problems} == {("tables/cv_models.csv", "checksum-mismatch"),
@@ -102,7 +118,7 @@ def test_a_zip_with_a_damaged_member_is_a_clear_error(release, tmp_path):
     damaged = tmp_path / "damaged.zip"
     shutil.copyfile(release.zip, damaged)
     with zipfile.ZipFile(damaged) as archive:
-        info = archive.getinfo(f"{release.folder.name}/tables/gpus.csv")
+        info = archive.getinfo("tables/gpus.csv")
     flip_one_byte(damaged, info.header_offset + 30 + len(info.filename) + 10)  # inside the compressed data
     with pytest.raises(ReleaseError, match=r"damaged\.zip"):
         verify_release(damaged)
@@ -119,6 +135,8 @@ def test_every_code_of_verify_and_check_version_is_documented():
     source = "".join((ROOT / "src/inference_energy" / name).read_text(encoding="utf-8")
                      for name in ("verify.py", "versioning.py"))
     emitted = set(re.findall(r'"([a-z]+(?:-[a-z]+)+)"', source)) - {"merge-base"}  # a git command, not a code
+    verify_source = (ROOT / "src/inference_energy/verify.py").read_text(encoding="utf-8")
+    emitted |= set(re.findall(r'\(([a-z]+(?:-[a-z]+)+)\)"', verify_source))  # codes that end a ReleaseError
     page = (ROOT / "docs/releases.md").read_text(encoding="utf-8")
     documented = {m for line in page.splitlines() if line.startswith("| `")
                   for m in re.findall(r"`([a-z]+(?:-[a-z]+)+)`", line.split("|")[1])}

@@ -70,7 +70,7 @@ def test_pr_check_runs_validate_the_tests_the_docs_the_version_check_and_the_dif
     assert -1 not in positions, [s for s, p in zip(steps, positions) if p == -1]
     assert positions == sorted(positions)
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")  # the same commands as `make test` and `make docs`
-    assert "test: $(STAMP) $(NODE_STAMP) lint\n\t$(BIN)/python -m pytest\n" in makefile
+    assert "test: $(STAMP) $(NODE_STAMP) $(DUCKDB14_STAMP) lint\n\t$(BIN)/python -m pytest\n" in makefile
     assert "docs: $(STAMP)\n\t$(BIN)/inference-energy docs\n\t$(BIN)/mkdocs build --strict\n" in makefile
 
 

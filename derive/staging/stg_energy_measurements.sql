@@ -1,6 +1,6 @@
 -- stg_energy_measurements: the energy_measurements table as the views read it, typed by its Table Schema (the
 --   build loads it so), with what the views join on computed once.
--- Grain: one row per measurement (key: paper_source, model, device, precision), as in
+-- Grain: one row per measurement (key: measurement_id), as in
 --   energy_measurements.
 -- Inputs: energy_measurements (tables/energy_measurements.csv).
 -- Formula: every column of energy_measurements; device_key = gpu_key(device) ('Nvidia Tesla T4' -> 't4'),

@@ -1,5 +1,5 @@
 -- energy_validation: measured inference energy from other studies beside the paper's estimate.
--- Grain: one row per energy_measurements row (key: paper_source, model, device, precision).
+-- Grain: one row per energy_measurements row (key: measurement_id).
 -- Inputs: energy_measurements (Tables K.10, K.11, L.13), measured_model_names, gpu_peak_efficiency (launch dates,
 --   J.8), model_flops (B.2 GFLOPs), efficiency_trend (Fig. 8, CV trend).
 -- Formula: measured_joules = the NVML Joules of K.10, or power_watts / throughput_per_second
@@ -61,6 +61,7 @@ cv_trend as (
 
 measured as (
     select
+        measurement_id,
         paper_source,
         model,
         device,
@@ -76,6 +77,7 @@ measured as (
 
 final as (
     select
+        measured.measurement_id,
         measured.paper_source,
         measured.model,
         measured.device,

@@ -53,7 +53,7 @@ networks as (
 base_gflops as (
     select model, gflops
     from cv_models
-    where extra_data is null
+    where extra_data = 'No'
 ),
 
 efficientnet as (

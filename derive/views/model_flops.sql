@@ -1,6 +1,7 @@
 -- model_flops: the inference compute of every model of both domains, on one FLOPs convention.
 -- Grain: one row per model and training-data variant (key: domain, model, extra_data;
---   extra_data is NULL for NLP models and for CV models trained on ImageNet-1k only).
+--   extra_data is NULL for NLP models and for CV models trained on ImageNet-1k only, whose
+--   cv_models.extra_data is the printed 'No').
 -- Inputs: cv_models (Table B.2), nlp_models (Table I.7).
 -- Formula: gflops = reported GFLOPs, doubled where gflops_convention = 'multiply-adds'
 --   (Appendix A: a multiply-add counts as 2 FLOPs); gflops_per_token = gflops / input_tokens
@@ -21,7 +22,7 @@ cv as (
     select
         'cv' as domain,
         model,
-        extra_data,
+        nullif(extra_data, 'No') as extra_data,
         architecture,
         release_date,
         params_millions,

@@ -1,14 +1,15 @@
 """ai-inference-energy: validate, build, query, release and diff the data package.
 
 `inference_energy.load(path_or_url)` returns a release's tables as DataFrames after checking
-its hashes. It is imported on first use so that `import inference_energy` (and so every CLI
+its hashes; `pandas_dtypes(schema)` and `polars_schema(schema)` give a Table Schema's
+read_csv types. They are imported on first use so that `import inference_energy` (and so every CLI
 command) does not pay for pandas.
 """
 
 
 def __getattr__(name):
-    if name == "load":
-        from inference_energy.loader import load
+    if name in ("load", "pandas_dtypes", "polars_schema"):
+        from inference_energy import loader
 
-        return load
+        return getattr(loader, name)
     raise AttributeError(name)

@@ -4,16 +4,24 @@ Writes build/ai-inference-energy.duckdb (tables + staging views + views + macros
 the order of the derive/ graph by the database layer, inference_energy.database) and
 build/parquet/<name>.parquet for every table and view. Both are written under a temporary
 name and renamed into place, so a failed build never leaves a half-written database behind.
+Builds into the same folder at once are serialised by a lock file there (`.build.lock`,
+fcntl.flock, removed when done), so they never trip over each other's files.
+
+The database file is written in DuckDB's storage format of version 1.4 (STORAGE_VERSION), the
+long-term-support line, so DuckDB 1.4 and every later version open it (docs/releases.md).
 
 A command over the database layer: it loads the tables and views once and hands the same
 connection to the validator, whose SQL checks then run on it.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .database import (  # noqa: F401 - re-exported: the database layer's names, as before
@@ -33,6 +41,10 @@ from .metadata import load_package
 from .sqlchecks import run_key_checks
 
 DERIVE_DIR = "derive"
+# The oldest DuckDB that must open the database: 1.4 is the long-term-support line. DuckDB
+# writes a file of the newest storage version by default, which older versions refuse.
+STORAGE_VERSION = "v1.4.0"
+LOCK_NAME = ".build.lock"
 
 connect_with_tables = connect  # the name other modules and tests know
 
@@ -83,16 +95,55 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
     do not even load, the validator is asked why before the load error is raised. Every build
     checks the keys the view sidecars declare (ValidationFailed with sql-view-key-not-unique).
     """
-    import duckdb
-
     package = load_package(root)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out_path.parent):
+        return _build_database(package, out_path, parquet_dir, progress, validate)
+
+
+@contextmanager
+def folder_lock(folder: Path, name: str = LOCK_NAME) -> Iterator[None]:
+    """Hold an exclusive lock on `folder/name`, waiting while another process holds it.
+
+    The holder removes the lock file before it lets go, so nothing is left behind; a waiter
+    that then wakes up on the removed file sees that the path no longer names the file it
+    locked, and tries again on a fresh one.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(fd)  # closing the file releases the lock
+
+
+def connect_for_writing(path: Path):
+    """A new database file in the storage format of STORAGE_VERSION."""
+    import duckdb
+
+    # One thread, as database.connect: the Parquet files then carry the same digits on every run.
+    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION, "threads": 1})
+
+
+def _build_database(package, out_path: Path, parquet_dir, progress, validate: bool) -> dict:
+    import duckdb
+
     tmp_db = out_path.with_name(f".{out_path.name}.tmp-{os.getpid()}")
     tmp_db.unlink(missing_ok=True)
     tmp_parquet = None
     try:
-        con = duckdb.connect(str(tmp_db), config={"threads": 1})  # reproducible float sums, as in database.connect
+        con = connect_for_writing(tmp_db)
         try:
             try:
                 progress("loading tables")

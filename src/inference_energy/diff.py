@@ -348,7 +348,7 @@ def table_changes(name: str, old: dict, new: dict) -> list[Change]:
 
 # Descriptor properties a release adds or that say nothing about the data.
 RELEASE_ONLY = {"bytes", "hash"}
-IGNORED_PACKAGE = {"resources", "version"}
+IGNORED_PACKAGE = {"resources", "version", "created", "artifacts"}  # created, artifacts: release.py
 
 
 def descriptor_changes(old: Package, new: Package) -> list[Change]:

@@ -1,20 +1,27 @@
 """Write a versioned release: dist/<name>-<version>/ with hashes, Parquet, DuckDB, and a zip.
 
-The release folder holds datapackage.json (every resource with `bytes` and `hash`), the
+The release folder holds datapackage.json (every resource with `bytes` and `hash`, `created`
+from the CHANGELOG date, and under `artifacts` every other file with its bytes and hash), the
 CSVs, schemas and derive/ SQL as published, parquet/ and the DuckDB database built from
-those very CSVs, CHANGELOG.md, LICENSE, CITATION.cff, and SHA256SUMS over all of it.
-Beside it: <name>-<version>.zip (the folder, reproducible: sorted entries, fixed times)
-and <name>-<version>.zip.sha256.
+those very CSVs, load.sql (DuckDB SQL that creates every table with its declared types), a
+generated README.md, CHANGELOG.md, LICENSE, CITATION.cff, and SHA256SUMS over all of it.
+Beside it: <name>-<version>.zip (the folder's files at the root of the zip, reproducible:
+sorted entries, fixed times) and <name>-<version>.zip.sha256.
 
-A release is refused when the package is invalid, when CHANGELOG.md has no dated section
-for the version, or when the version's artifacts already exist: a release is never
-overwritten. Everything is written in a temporary folder and renamed into place.
+A release is refused when the name or version is not safe to build a path from (checked
+first), when the package is invalid, when CHANGELOG.md has no dated section for the version,
+or when the version's artifacts already exist: a release is never overwritten. Everything is
+written in a temporary folder and renamed into place; releases into one dist folder are
+serialised by a lock file there (`.release.lock`, removed when done).
 """
 from __future__ import annotations
 
+import csv
+import dataclasses
 import hashlib
 import json
 import os
+import re
 import shutil
 import struct
 import sys
@@ -24,13 +31,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .metadata import DESCRIPTOR, Package, load_package
-from .verify import HASH_PREFIX, SUMS, format_sums, release_files, sha256_file
-from .versioning import changelog_sections, parse_version
+from .verify import ARTIFACTS, HASH_PREFIX, SUMS, format_sums, release_files, sha256_file
+from .versioning import changelog_sections
 
 DATABASE = "ai-inference-energy.duckdb"
 PARQUET_DIR = "parquet"
 DERIVE_DIR = "derive"
-EXTRA_FILES = ("CHANGELOG.md", "LICENSE", "CITATION.cff")  # copied when present
+LOAD_SQL = "load.sql"
+README = "README.md"
+CITATION = "CITATION.cff"
+EXTRA_FILES = ("CHANGELOG.md", "LICENSE", CITATION)  # copied when present
+LOCK_NAME = ".release.lock"
+# semver.org's MAJOR.MINOR.PATCH, matched whole (no trailing newline, no other characters)
+SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+# a Data Package name (lower case, digits, '.', '_', '-'), which may not start with '.'
+NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+MEDIATYPES = {".parquet": "application/vnd.apache.parquet", ".duckdb": "application/vnd.duckdb",
+              ".sql": "application/sql", ".md": "text/markdown", ".json": "application/json",
+              ".cff": "application/x-yaml", "": "text/plain"}
 
 
 class ReleaseRefused(Exception):
@@ -49,7 +67,21 @@ class Release:
 
 
 def release_name(package: Package) -> str:
-    return f"{package.descriptor['name']}-{package.version}"
+    """<name>-<version>, refused unless both are safe in a file name (checked before any path)."""
+    name, version = package.descriptor.get("name"), package.descriptor.get("version")
+    if not isinstance(version, str) or not SEMVER.fullmatch(version):
+        raise ReleaseRefused(f"{DESCRIPTOR}: version {shown(version)} is not MAJOR.MINOR.PATCH (e.g. 2.0.0); "
+                             "no release is made from it")
+    if not isinstance(name, str) or not NAME.fullmatch(name) or ".." in name:
+        raise ReleaseRefused(f"{DESCRIPTOR}: name {shown(name)} is not a Data Package name "
+                             "(lower-case letters, digits, '.', '_', '-'); no release is made from it")
+    return f"{name}-{version}"
+
+
+def shown(value) -> str:
+    """A bounded, escaped excerpt of a value for a one-line message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # ---------------------------------------------------------------------------- checks
@@ -57,10 +89,7 @@ def release_name(package: Package) -> str:
 
 def release_date(package: Package) -> str:
     """The date of the version's CHANGELOG section; refuse when there is none."""
-    try:
-        parse_version(package.version)
-    except ValueError as exc:
-        raise ReleaseRefused(f"{DESCRIPTOR}: {exc}") from None
+    release_name(package)
     changelog = package.root / "CHANGELOG.md"
     sections = changelog_sections(changelog.read_text(encoding="utf-8")) if changelog.is_file() else {}
     section = sections.get(package.version)
@@ -103,14 +132,141 @@ def copy_sources(package: Package, staging: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def release_descriptor(package: Package, staging: Path) -> dict:
-    """The descriptor with `bytes` and `hash` of every resource, as copied into staging."""
+def release_descriptor(package: Package, staging: Path, date: str) -> dict:
+    """The descriptor as released: `created`, each resource's `bytes` and `hash`, and the
+    other files of the release (Parquet, DuckDB, load.sql, README, ...) under `artifacts`."""
     descriptor = json.loads(json.dumps(package.descriptor))  # deep copy
+    descriptor = insert_after(descriptor, "version", "created", f"{date}T00:00:00Z")
+    listed = set()
     for resource in descriptor["resources"]:
         path = staging / resource["path"]
         resource["bytes"] = path.stat().st_size
         resource["hash"] = HASH_PREFIX + sha256_file(path)
+        listed.add(resource["path"])
+    descriptor[ARTIFACTS] = [
+        {"path": rel, "format": Path(rel).suffix.lstrip(".") or Path(rel).name.lower(),
+         "mediatype": MEDIATYPES.get(Path(rel).suffix, "text/plain"),
+         "bytes": (staging / rel).stat().st_size, "hash": HASH_PREFIX + sha256_file(staging / rel)}
+        for rel in release_files(staging) if rel not in listed and rel != DESCRIPTOR
+    ]
     return descriptor
+
+
+def insert_after(mapping: dict, after: str, key: str, value) -> dict:
+    out = {}
+    for k, v in mapping.items():
+        out[k] = v
+        if k == after:
+            out[key] = value
+    out.setdefault(key, value)
+    return out
+
+
+def load_sql(package: Package) -> str:
+    """DuckDB SQL that creates every table with the types of its Table Schema (paths relative
+    to the release folder), from the build's own read_csv() call."""
+    from .database import quote_ident, read_csv_sql
+
+    lines = [f"-- load.sql: every table of {package.descriptor['name']} {package.version} with the types",
+             "-- its Table Schema declares (a CSV read with type guessing turns arxiv_id 2106.04560 into",
+             "-- 2106.0456 and *_refs such as 76;77 into numbers). Run it in DuckDB from the release folder:",
+             "--   duckdb my.duckdb -c '.read load.sql'",
+             "-- Generated by `inference-energy release` from schemas/; do not edit.", ""]
+    for name, resource in package.resources.items():
+        relative = dataclasses.replace(resource, path=Path(resource.relpath))
+        lines.append(f"create or replace table {quote_ident(name)} as\nselect * from {read_csv_sql(relative)};")
+    return "\n".join(lines) + "\n"
+
+
+def csv_row_count(path: Path) -> int:
+    with open(path, encoding="utf-8", newline="") as f:
+        return sum(1 for _ in csv.reader(f)) - 1
+
+
+def release_readme(package: Package, date: str) -> str:
+    """README.md of the release: what it is, its tables, licences and attributions, how to read it."""
+    d = package.descriptor
+    name = release_name(package)
+    out = [f"# {d.get('title', d['name'])}", "",
+           f"**{d['name']} {package.version}** (released {date}). {d.get('description', '')}", ""]
+    if d.get("homepage"):
+        out += [f"Homepage: <{d['homepage']}>", ""]
+    out += ["## Tables", "", "| table | title | rows | file |", "|---|---|---|---|"]
+    for rname, resource in package.resources.items():
+        entry = next(r for r in d["resources"] if r["name"] == rname)
+        out.append(f"| `{rname}` | {entry.get('title', '')} | {csv_row_count(resource.path)} | `{resource.relpath}` |")
+    out += ["", "Each table's columns (type, unit, meaning, constraints) are defined in its Table Schema",
+            "(`schemas/<table>.schema.json`); the data package descriptor is `datapackage.json`.", "",
+            "## Licences and attribution", ""]
+    for licence in d.get("licenses", []):
+        out.append(f"- The package: {licence.get('title') or licence.get('name')} "
+                   f"({licence.get('name')}, <{licence.get('path')}>).")
+    out += ["", "Sources, each to be attributed when you use the data it provides:", ""]
+    for source in d.get("sources", []):
+        licences = "; ".join(f"{lic.get('name')} <{lic.get('path')}>" for lic in source.get("licenses", []))
+        out.append(f"- {source.get('title')} <{source.get('path')}>" + (f" (licence: {licences})" if licences else ""))
+    out += ["", "Cite the package and the paper: see `CITATION.cff`.", "",
+            "## Files", "",
+            "- `tables/*.csv`: the data (UTF-8, comma-separated, header row; an empty cell is a missing value).",
+            "- `schemas/*.schema.json`: the Table Schemas (Data Package v2).",
+            f"- `{LOAD_SQL}`: DuckDB SQL that creates every table with its declared types.",
+            (f"- `{DATABASE}`: every table and every derived view (derive/) in one DuckDB database "
+             "(storage version 1.4: DuckDB 1.4 and later open it)."),
+            "- `parquet/*.parquet`: every table and view, typed.",
+            f"- `{SUMS}`: the SHA-256 of every file; `datapackage.json` lists each file's bytes and hash too.",
+            "",
+            "## Reading it with the declared types", "",
+            "Never let a reader guess the types: `arxiv_id` `2106.04560` would become the number 2106.0456 and",
+            "`*_refs` such as `76;77` would become numbers. Run these from the release folder.", "",
+            "DuckDB (the database, or the CSVs through `load.sql`):", "",
+            "```python", "import duckdb", "",
+            "con = duckdb.connect()",
+            f"con.execute(\"attach '{DATABASE}' as aie (read_only)\")",
+            "trend = con.sql(\"select domain, doubling_years from aie.efficiency_trend\").fetchall()", "",
+            f"con.execute(open('{LOAD_SQL}', encoding='utf-8').read())  # typed tables from the CSVs",
+            "cv_models = con.sql(\"select model, extra_data, release_date from cv_models\").fetchall()",
+            "```", "",
+            "The table macros (e.g. `trend_efficiency_at`) name their tables unqualified: call them after",
+            "`use aie` (or open the database file itself).", "",
+            "pandas (types from the Table Schema):", "",
+            "```python", "import json", "", "import pandas as pd", "",
+            ('PANDAS = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean", '
+             '"date": "string"}'), "",
+            "def read_table(name):",
+            '    schema = json.load(open(f"schemas/{name}.schema.json", encoding="utf-8"))',
+            '    dtype = {f["name"]: PANDAS[f["type"]] for f in schema["fields"]}',
+            '    table = pd.read_csv(f"tables/{name}.csv", dtype=dtype, keep_default_na=False, na_values=[""])',
+            '    for f in schema["fields"]:',
+            '        if f["type"] == "date":',
+            '            table[f["name"]] = pd.to_datetime(table[f["name"]], format="%Y-%m-%d")',
+            "    return table", "",
+            'references = read_table("references")',
+            "```", "",
+            "polars:", "",
+            "```python", "import json", "", "import polars as pl", "",
+            ('POLARS = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "boolean": pl.Boolean, '
+             '"date": pl.Date}'), "",
+            'schema = json.load(open("schemas/references.schema.json", encoding="utf-8"))',
+            'references = pl.read_csv("tables/references.csv", infer_schema=False,',
+            '                         schema_overrides={f["name"]: POLARS[f["type"]] for f in schema["fields"]})',
+            "```", "",
+            "frictionless (reads and checks the package, the zip too):", "",
+            "```python", "from frictionless import Package, validate", "",
+            'report = validate("datapackage.json")  # checks every row, bytes and hash',
+            'rows = Package("datapackage.json").get_resource("references").read_rows()',
+            "```", "",
+            "With the `inference-energy` package: `inference_energy.load(\"" + name + ".zip\")` checks the hashes",
+            "and returns every table as a typed pandas DataFrame.", "",
+            "## Checking it", "",
+            "```sh",
+            f"sha256sum -c {name}.zip.sha256      # the zip against its published hash",
+            f"sha256sum -c {SUMS}                 # in the folder: every file",
+            f"inference-energy verify {name}.zip  # both, the descriptor's hashes, and validation",
+            "```", "",
+            "A matching hash proves the bytes are the ones whose hash was published; it does not prove",
+            "who published them. Take the `.zip.sha256` from the place you trust (the project's release page).",
+            ""]
+    return "\n".join(out)
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -176,12 +332,13 @@ def duckdb_checksum(block: bytes) -> int:
     return result
 
 
-def write_zip(folder: Path, prefix: str, target: Path, date: str) -> None:
-    """A zip whose bytes depend only on the files: sorted entries, one fixed time, fixed modes."""
+def write_zip(folder: Path, target: Path, date: str) -> None:
+    """A zip whose bytes depend only on the files: sorted entries at the root (datapackage.json
+    at the top, as Data Package clients expect), one fixed time, fixed modes."""
     year, month, day = (int(part) for part in date.split("-"))
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for rel in sorted(release_files(folder) + [SUMS]):
-            info = zipfile.ZipInfo(f"{prefix}/{rel}", date_time=(year, month, day, 0, 0, 0))
+            info = zipfile.ZipInfo(rel, date_time=(year, month, day, 0, 0, 0))
             info.create_system = 3  # unix, so the mode below is read the same everywhere
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -193,33 +350,59 @@ def write_zip(folder: Path, prefix: str, target: Path, date: str) -> None:
 
 def make_release(root: str | Path = ".", dist: str | Path | None = None) -> Release:
     package = load_package(root)
+    name = release_name(package)  # before any path is built from it
     dist = Path(dist) if dist is not None else package.root / "dist"
-    name = release_name(package)
     date = release_date(package)
+    check_citation(package)
     refuse_existing(dist, name)
     problems = validation_problems(package.root)
     if problems:
         raise ReleaseRefused(f"the package has {len(problems)} validation problem(s); fix them first", problems)
-    dist.mkdir(parents=True, exist_ok=True)
+    from .build import folder_lock
+
+    with folder_lock(dist, LOCK_NAME):
+        refuse_existing(dist, name)  # another release may have landed while we waited
+        return write_release(package, dist, name, date)
+
+
+def write_release(package: Package, dist: Path, name: str, date: str) -> Release:
     staging_parent = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=dist))
     try:
         staging = staging_parent / name
         staging.mkdir()
         copy_sources(package, staging)
-        write_json(staging / DESCRIPTOR, release_descriptor(package, staging))
+        write_json(staging / DESCRIPTOR, package.descriptor)  # what the build reads; replaced below
         build_outputs(staging)
+        (staging / LOAD_SQL).write_text(load_sql(package), encoding="utf-8")
+        (staging / README).write_text(release_readme(package, date), encoding="utf-8")
+        write_json(staging / DESCRIPTOR, release_descriptor(package, staging, date))
         (staging / SUMS).write_text(format_sums(staging), encoding="utf-8")
         zip_tmp = staging_parent / f"{name}.zip"
-        write_zip(staging, name, zip_tmp, date)
+        write_zip(staging, zip_tmp, date)
         zip_sha = sha256_file(zip_tmp)
         (staging_parent / f"{name}.zip.sha256").write_text(f"{zip_sha}  {name}.zip\n", encoding="utf-8")
-        refuse_existing(dist, name)  # another release may have landed meanwhile
         os.rename(staging, dist / name)
         os.rename(zip_tmp, dist / f"{name}.zip")
         os.replace(staging_parent / f"{name}.zip.sha256", dist / f"{name}.zip.sha256")
     finally:
         shutil.rmtree(staging_parent, ignore_errors=True)
     return Release(folder=dist / name, zip=dist / f"{name}.zip", zip_sha256=zip_sha)
+
+
+def citation_version(text: str) -> str | None:
+    match = re.search(r"^version:\s*[\"']?([^\"'\s#]+)", text, re.M)
+    return match.group(1) if match else None
+
+
+def check_citation(package: Package) -> None:
+    """CITATION.cff, when there is one, names the package's version."""
+    path = package.root / CITATION
+    if not path.is_file():
+        return
+    version = citation_version(path.read_text(encoding="utf-8"))
+    if version != package.version:
+        raise ReleaseRefused(f"{CITATION}: version {shown(version)} differs from {DESCRIPTOR}'s {package.version}; "
+                             f"set 'version: {package.version}' in {CITATION}")
 
 
 # ---------------------------------------------------------------------------- command
