@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# DuckDB-WASM and parquet-wasm for the docs' query page (npm, pinned by package-lock.json)
+NODE   := node_modules/.installed
 
 .PHONY: build test validate docs serve bench release clean
 
@@ -13,16 +15,20 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,docs]'
 	touch $(STAMP)
 
+$(NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $(NODE)
+
 build: $(STAMP)
 	$(BIN)/inference-energy build
 
 validate: $(STAMP)
 	$(BIN)/inference-energy validate
 
-test: $(STAMP)
+test: $(STAMP) $(NODE)
 	$(BIN)/python -m pytest
 
-docs: $(STAMP)
+docs: $(STAMP) $(NODE)
 	$(BIN)/inference-energy docs
 	$(BIN)/mkdocs build --strict
 
@@ -36,4 +42,4 @@ release: $(STAMP)
 	$(BIN)/inference-energy release
 
 clean:
-	rm -rf build site dist
+	rm -rf build site dist node_modules

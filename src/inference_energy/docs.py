@@ -43,15 +43,22 @@ INPUT_PATTERNS = (
     "schemas/*.json",
     "tables/*.csv",
     "derive/**/*.sql",
+    "derive/**/*.yml",
     f"{COOKBOOK_DIR}/*.sql",
     "CHANGELOG.md",
     "CONTRIBUTING.md",
     "CITATION.cff",
+    "LICENSE",
+    "package-lock.json",
+    "docs/assets/query.js",
 )
 CODE_MODULES = (
     "inference_energy.docs",
     "inference_energy.docs_dictionary",
     "inference_energy.docs_pages",
+    "inference_energy.docs_downloads",
+    "inference_energy.docs_query",
+    "inference_energy.release",
     "inference_energy.figures",
     "inference_energy.build",
 )
@@ -136,6 +143,7 @@ class Site:
         self.con = con
         self.markers = self.query_dicts("select * from markers order by symbol")
         self.objects = self.read_objects()
+        self.downloads = None  # docs_downloads.Downloads, once the files are copied
 
     def query_dicts(self, sql: str, params=None) -> list[dict]:
         cur = self.con.execute(sql, params or [])
@@ -240,8 +248,11 @@ def generate(root: str | Path = ".", out: str | Path | None = None, figures: boo
     try:
         site = Site(package, con)
         writer = Writer(tmp)
-        from inference_energy import docs_dictionary, docs_pages
+        from inference_energy import docs_dictionary, docs_downloads, docs_pages, docs_query
 
+        site.downloads = docs_downloads.collect(site, writer)
+        writer.write(docs_downloads.PAGE, docs_downloads.download_page(site, site.downloads))
+        docs_query.write_all(site, writer)
         docs_dictionary.write_all(site, writer)
         docs_pages.write_all(site, writer)
         if figures:

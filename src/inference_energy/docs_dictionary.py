@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 
-from inference_energy.docs import DbObject, Site, Writer, code, first_sentence, grain_of, md_escape, md_table
+from inference_energy import docs_downloads
+from inference_energy.docs import GENERATED, DbObject, Site, Writer, code, first_sentence, grain_of, md_escape, md_table
 
 DICT = "dictionary"
 PROVENANCE = "../../provenance.md"
 BIBLIOGRAPHY = "../bibliography.md"
 # Section ids of a dictionary page; a column with one of these names would clash.
-SECTION_IDS = ("section-columns", "section-sql", "section-about")
+SECTION_IDS = ("section-columns", "section-sql", "section-about", "section-download", "section-preview")
 
 
 def write_all(site: Site, writer: Writer) -> None:
@@ -142,10 +143,12 @@ def table_page(site: Site, name: str, users: dict[str, list[str]]) -> str:
             f"{column_link(f'{t}.{c}')} → [{col}](#{col})" for t, c, col in back) + "\n")
     if users.get(name):
         out.append("Read by\n:   " + links(users[name]) + "\n")
+    out += data_sections(site, name)
     out.append("## Columns {#section-columns}\n")
     out.append(md_table(["column", "type", "unit", "description"], [
         [f"[{f['name']}](#{f['name']})", type_text(f), f.get("unit", ""), first_sentence(f.get("description", ""))]
         for f in resource.fields]))
+    out.append(docs_downloads.preview(site, name))
     for f in resource.fields:
         out.append(column_section(site, name, f, rows, fks.get(f["name"])))
     return "\n".join(out)
@@ -170,6 +173,14 @@ def column_section(site: Site, table: str, field: dict, rows: int, fk: str | Non
         lines.append(f"Holds `ref_id` values of [references](references.md#ref_id), listed in the "
                      f"[bibliography]({BIBLIOGRAPHY}); see [how citations work]({PROVENANCE}#per-value-citations).\n")
     return "\n".join(lines)
+
+
+def data_sections(site: Site, name: str) -> list[str]:
+    """The download block of a table or view page (empty when the site serves no file for it)."""
+    if site.downloads is None:
+        return []
+    block = docs_downloads.download_block(site.downloads, name, f"{GENERATED}/{DICT}/{name}.md")
+    return [block] if block else []
 
 
 def check_anchor_clash(page: str, columns: list[str]) -> None:
@@ -330,7 +341,9 @@ def object_page(site: Site, obj: DbObject, users: dict[str, list[str]]) -> str:
     if users_of:
         out.append("Read by\n:   " + links(users_of) + "\n")
     if obj.columns:
+        out += data_sections(site, obj.name)
         out += object_columns(site, obj)
+        out.append(docs_downloads.preview(site, obj.name, "order by all"))
     out += ["## SQL {#section-sql}\n", f'```sql title="{relpath}"\n{obj.sql.rstrip()}\n```\n']
     return "\n".join(out)
 
