@@ -31,6 +31,8 @@ RC = {
     "legend.fontsize": 8,
     "legend.framealpha": 0.9,
 }
+MIN_FIT_POINTS = 5  # a trend line is drawn only on a series of at least this many points
+LABEL_FONT = 6.5
 COLORS = {"CNN": "#1f77b4", "Transformer": "#ff7f0e", "Hybrid": "#2ca02c"}
 SERIES_STYLE = {
     "all_models": dict(linestyle="-", color="#333333", label="fit, all models"),
@@ -44,6 +46,8 @@ class Plot:
     """What a draw function made: point groups with a tooltip per point, and line groups."""
     points: list[tuple[object, list[str]]] = field(default_factory=list)
     lines: list[object] = field(default_factory=list)
+    labels: list[tuple[object, object, str]] = field(default_factory=list)  # (x, y, text) to place
+    placed: list[object] = field(default_factory=list)  # the label artists placed without overlap
 
     def scatter(self, ax, x, y, labels, **kw):
         artist = ax.scatter(list(x), list(y), **kw)
@@ -87,11 +91,12 @@ class Figure:
 
 
 def fit_lines_sql(domain: str, metric: str) -> str:
-    """The fitted lines of model_trends, evaluated at the first and last date of their points."""
+    """The fitted lines of model_trends, evaluated at the first and last date of their points,
+    for the series with enough points to draw a trend (MIN_FIT_POINTS)."""
     return f"""with fits as (
     select series, slope_log10_per_year, intercept, first_release_date, last_release_date
     from model_trends
-    where domain = '{domain}' and metric = '{metric}'
+    where domain = '{domain}' and metric = '{metric}' and n >= {MIN_FIT_POINTS}
 ),
 
 ends as (
@@ -160,16 +165,50 @@ def frontier(ax, plot: Plot, on, x, y) -> None:
               drawstyle="steps-post", label="Pareto frontier")
 
 
-def annotate(ax, df, x, y) -> None:
+def annotate(ax, df, x, y, plot: Plot) -> None:
+    """Name the points; place_labels puts the names where they overlap nothing."""
     for _, row in df.iterrows():
-        ax.annotate(row["model"], (row[x], row[y]), xytext=(4, 3), textcoords="offset points", fontsize=6.5,
-                    color="#444444")
+        plot.labels.append((row[x], row[y], row["model"]))
 
 
-def annotate_dates(ax, df, y) -> None:
+def annotate_dates(ax, df, y, plot: Plot) -> None:
     for when, (_, row) in zip(dates(df["release_date"]), df.iterrows()):
-        ax.annotate(row["model"], (when, row[y]), xytext=(4, 3), textcoords="offset points", fontsize=6.5,
-                    color="#444444")
+        plot.labels.append((when, row[y], row["model"]))
+
+
+# Where a label may go around its point, in points (tried in this order).
+LABEL_OFFSETS = ((4, 3), (4, -9), (-4, 3), (-4, -9), (6, -3), (-6, -3), (0, 6), (0, -12))
+
+
+def place_labels(ax, plot: Plot, renderer) -> None:
+    """Put each point's name at the first offset where its box overlaps no other label, no point
+    and stays inside the axes; a name that fits nowhere is left to the point's tooltip."""
+    from matplotlib.transforms import Bbox
+
+    axes_box = ax.get_window_extent(renderer)
+    taken: list = []
+    points = []
+    for artist, _ in plot.points:
+        for x, y in ax.transData.transform(artist.get_offsets()):
+            points.append(Bbox.from_extents(x - 3, y - 3, x + 3, y + 3))
+    # the legend and text boxes (e.g. Fig. 1's correlations) are taken too
+    for other in [ax.get_legend(), *ax.texts]:
+        if other is not None:
+            taken.append(other.get_window_extent(renderer))
+    for x, y, text in plot.labels:
+        anchor = ax.transData.transform((ax.convert_xunits(x), ax.convert_yunits(y)))
+        for dx, dy in LABEL_OFFSETS:
+            label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=LABEL_FONT,
+                                color="#444444", ha="left" if dx >= 0 else "right", annotation_clip=True)
+            label.set_in_layout(False)
+            box = label.get_window_extent(renderer)
+            inside = axes_box.contains(box.x0, box.y0) and axes_box.contains(box.x1, box.y1)
+            if inside and not any(box.overlaps(t) for t in taken) and not any(
+                    box.overlaps(p) for p in points if not p.contains(*anchor)):
+                taken.append(box)
+                plot.placed.append(label)
+                break
+            label.remove()
 
 
 def date_axis(ax, xlabel="release date") -> None:
@@ -269,7 +308,7 @@ def draw_trend(domain: str, metric: str, ylabel: str):
         if "human" in data:
             human_lines(ax, plot, data["human"])
         if domain == "nlp":  # few points: name them, as the paper's NLP figures do
-            annotate_dates(ax, df, metric)
+            annotate_dates(ax, df, metric, plot)
         log_axis(ax, "y")
         date_axis(ax)
         ax.set_ylabel(ylabel)
@@ -284,7 +323,7 @@ def draw_nlp_gflops(ax, data, plot):
         plot.scatter(ax, dates(part["release_date"]), part["gflops"], labels(part, "gflops", "input_tokens"),
                      marker=markers.get(int(tokens), "o"), s=30, color="#1f77b4", alpha=0.75,
                      edgecolors="white", linewidths=0.4, label=f"{int(tokens)} input tokens")
-    annotate_dates(ax, df, "gflops")
+    annotate_dates(ax, df, "gflops", plot)
     draw_fits(ax, plot, data["fits"], ["all_models", "gflops_record"])
     log_axis(ax, "y")
     date_axis(ax)
@@ -300,7 +339,7 @@ def draw_score_vs_cost(cost: str, score_label: str, cost_label: str, names: bool
             frontier(ax, plot, data["frontier"], cost, "score")
             ax.legend(loc="lower right")
         if names:
-            annotate(ax, df, cost, "score")
+            annotate(ax, df, cost, "score", plot)
         ax.set(xlabel=cost_label, ylabel=score_label)
         log_axis(ax, "x")
     return draw
@@ -403,7 +442,17 @@ def energy_figure(number: int, domain: str, title: str, caption: str, human: boo
                   draw_trend(domain, "joules", "estimated Joules per forward pass"), series_note,
                   ("inference_energy", "best_models_per_year", "model_trends")
                   + (("human_energy_reference",) if human else ("yearly_energy",)),
-                  TREND_FACTS.format(domain=domain, metric="joules", extra=""))
+                  TREND_FACTS.format(domain=domain, metric="joules", extra=""),
+                  tables=(("The human references", HUMAN_FACTS),) if human else ())
+
+
+HUMAN_FACTS = """select
+    reference,
+    description,
+    round(joules_per_second, 2) as joules_per_second,
+    paper_joules_per_second as drawn_at_joules,
+from human_energy_reference
+order by paper_joules_per_second"""
 
 
 NLP_DASHED_NOTE = (
@@ -496,8 +545,7 @@ order by domain"""),
            "The grey line joins the models of `pareto_frontier` for Fig. 12.", ("inference_energy", "pareto_frontier"),
            FRONTIER_FACTS.format(cost="joules", figure="Fig. 12")),
     energy_figure(13, "cv", "Joules per forward pass against human energy (CV)", "Estimated Joules per forward pass (e.g., one prediction) compared to human energy consumption in 1s (CV).", True,
-                  "The two green lines are `human_energy_reference`: 2000 kcal a day (96.85 J/s, drawn at 100 J as "
-                  "the paper does) and 79,897 kWh a year (9,120.7 J/s, drawn at 10,000 J)."),
+                  "The two green lines are `human_energy_reference` (its values are in the table below)."),
     energy_figure(14, "nlp", "Joules per forward pass against human energy (NLP)", "Estimated Joules per forward pass (e.g., one prediction) compared to human consumption in 1s (NLP).", True,
                   NLP_DASHED_NOTE),
 ]
@@ -699,26 +747,70 @@ order by launch_date, gpu, precision""",
 # ---------------------------------------------------------------------------- rendering
 
 
-def render(figure: Figure, con) -> tuple[str, int]:
-    """(SVG text, number of points) of a figure, drawn from the database `con`."""
-    import matplotlib
+WIDE = (8, 5)  # inches: the figure as pages show it on a wide screen
+SMALL = (4.2, 4.6)  # the variant for phones: half the width, so its text is twice as large there
+PNG_DPI = 150
+
+
+@dataclass
+class Rendered:
+    svg: str
+    png: bytes
+    small_svg: str
+    n_points: int
+    label_boxes: list[tuple[float, float, float, float]]  # placed point labels, in pixels of the PNG
+    data: dict  # query name -> DataFrame the figure is drawn from
+
+
+def draw_figure(figure: Figure, data: dict, size: tuple[float, float]):
+    """A matplotlib figure of `figure` at `size`, laid out and with its point labels placed."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure as MplFigure
+
+    mpl = MplFigure(figsize=size, layout="constrained", dpi=PNG_DPI)
+    FigureCanvasAgg(mpl)
+    ax = mpl.add_subplot()
+    plot = Plot()
+    figure.draw(ax, data, plot)
+    ax.set_title(figure.heading if size == WIDE else wrap_title(figure.heading), loc="left", fontsize=10)
+    for k, (artist, _) in enumerate(plot.points):
+        artist.set_gid(f"points-{k}")
+    for k, artist in enumerate(plot.lines):
+        artist.set_gid(artist.get_gid() or f"line-{k}")
+    ax.set_gid("plot-axes")
+    mpl.draw_without_rendering()  # runs the layout, so label boxes are final
+    mpl.set_layout_engine("none")
+    place_labels(ax, plot, mpl.canvas.get_renderer())
+    for k, label in enumerate(plot.placed):
+        label.set_gid(f"label-{k}")
+    return mpl, plot
+
+
+def wrap_title(title: str, width: int = 44) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width))
+
+
+def render(figure: Figure, con) -> Rendered:
+    """The figure drawn from the database `con`: SVG, PNG and the small-screen SVG."""
+    import matplotlib
 
     data = {name: con.execute(sql).df() for name, sql in figure.queries.items()}
     with matplotlib.rc_context(RC):
-        mpl = MplFigure(figsize=(8, 5), layout="constrained")
-        ax = mpl.add_subplot()
-        plot = Plot()
-        figure.draw(ax, data, plot)
-        ax.set_title(figure.heading, loc="left", fontsize=10)
-        for k, (artist, _) in enumerate(plot.points):
-            artist.set_gid(f"points-{k}")
-        for k, artist in enumerate(plot.lines):
-            artist.set_gid(artist.get_gid() or f"line-{k}")
-        ax.set_gid("plot-axes")
+        mpl, plot = draw_figure(figure, data, WIDE)
+        renderer = mpl.canvas.get_renderer()
+        boxes = [tuple(label.get_window_extent(renderer).extents) for label in plot.placed]
         buf = io.StringIO()
         mpl.savefig(buf, format="svg", metadata={"Date": None, "Title": figure.heading})
-    return add_tooltips(buf.getvalue(), plot, figure), plot.n_points
+        png = io.BytesIO()
+        mpl.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        svg = add_tooltips(buf.getvalue(), plot, figure)
+        small, small_plot = draw_figure(figure, data, SMALL)
+        buf = io.StringIO()
+        small.savefig(buf, format="svg", metadata={"Date": None, "Title": figure.heading})
+        small_svg = add_tooltips(buf.getvalue(), small_plot, figure)
+    return Rendered(svg, png.getvalue(), small_svg, plot.n_points, boxes, data)
 
 
 def add_tooltips(svg: str, plot: Plot, figure: Figure) -> str:
@@ -760,30 +852,71 @@ def inline_svg(svg: str) -> str:
 # ---------------------------------------------------------------------------- pages
 
 
-def figure_page(figure: Figure, svg: str, n_points: int, con) -> str:
+def data_csv(figure: Figure, con) -> dict[str, str]:
+    """file name -> CSV of each query the figure is drawn from, as `inference-energy query
+    --format csv` prints it: `<slug>.csv` for the first (the points), `<slug>-<name>.csv` after."""
+    from inference_energy.query import as_csv
+
+    out = {}
+    for k, (name, sql) in enumerate(figure.queries.items()):
+        cur = con.execute(sql)
+        out[f"{figure.slug}.csv" if k == 0 else f"{figure.slug}-{name}.csv"] = as_csv(
+            [d[0] for d in cur.description], cur.fetchall())
+    return out
+
+
+def unfitted_series(figure: Figure, con) -> list[tuple[str, int]]:
+    """(series, n) of the trend series a figure leaves without a line: fewer than MIN_FIT_POINTS."""
+    found = re.search(r"where domain = '(\w+)' and metric = '(\w+)' and n >= ", figure.queries.get("fits", ""))
+    if not found:
+        return []
+    return con.execute("select series, n from model_trends where domain = ? and metric = ? and n < ? order by series",
+                       [found.group(1), found.group(2), MIN_FIT_POINTS]).fetchall()
+
+
+def figure_page(figure: Figure, rendered: Rendered, con, csv_files: list[str]) -> str:
     from inference_energy.docs_pages import output_table, run_query
 
+    n_points = rendered.n_points
     views = ", ".join(f"[{v}](../dictionary/{v}.md)" for v in figure.views)
     out = [f"# {figure.heading}\n",
            f"> {figure.caption} *(the paper's caption)*\n" if figure.number else figure.caption + "\n"]
     if figure.summary:
         out.append(figure.summary(con))
+    # data-search-exclude: the chart's tooltips are not what a search should find (title,
+    # caption and notes are indexed); the <figure> holds the inline SVG for wide screens and
+    # an <img> of the small-screen variant, shown instead below 600 px (extra.css).
     out += [
-        f'<div class="figure-svg" data-figure="{figure.number or figure.slug}" data-points="{n_points}" markdown="0">',
-        inline_svg(svg),
-        "</div>\n",
+        f'<figure class="figure-svg" data-search-exclude data-figure="{figure.number or figure.slug}" '
+        f'data-points="{n_points}" markdown="0">',
+        f'<div class="figure-wide">{inline_svg(rendered.svg)}</div>',
+        f'<img class="figure-small" src="../{figure.slug}-small.svg" alt="{html_attr(figure.heading)}" loading="lazy">',
+        "</figure>\n",
         f"Hover a point for its model and values. {n_points} points, drawn from {views}. "
-        f"[SVG file]({figure.slug}.svg)\n",
+        f"Files: [SVG]({figure.slug}.svg), [PNG]({figure.slug}.png), "
+        + ", ".join(f"[{name}]({name})" for name in csv_files) + " (the data it is drawn from).\n",
     ]
+    unfitted = unfitted_series(figure, con)
+    if unfitted:
+        out.append("No trend line is drawn on a series of fewer than "
+                   f"{MIN_FIT_POINTS} points: " + "; ".join(
+                       f"`{series}` has {n} point{'s' if n != 1 else ''} (its points are drawn, its fit is not)"
+                       for series, n in unfitted) + ".\n")
     if figure.note:
         out.append(figure.note + "\n")
     for heading, sql in ((("In numbers", figure.facts),) if figure.facts else ()) + figure.tables:
-        out += [f"## {heading}\n", output_table(*run_query(con, sql)),
-                f'```sql title="the query of this table"\n{sql.strip()}\n```\n']
+        out += [f"## {heading}\n", '<div class="table-scroll" markdown="1">\n', output_table(*run_query(con, sql)),
+                "</div>\n", f'```sql title="the query of this table"\n{sql.strip()}\n```\n']
     out.append("## The queries behind it\n")
     for name, sql in figure.queries.items():
         out.append(f'```sql title="{name}"\n{sql.strip()}\n```\n')
     return "\n".join(out)
+
+
+def html_attr(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
 
 
 def index_page(rendered: list[tuple[Figure, int]]) -> str:
@@ -812,9 +945,14 @@ def nav_title(figure: Figure) -> str:
 def write_all(site, writer) -> None:
     rendered = []
     for figure in all_figures():
-        svg, n_points = render(figure, site.con)
-        writer.write(f"figures/{figure.slug}.svg", svg)
+        result = render(figure, site.con)
+        writer.write(f"figures/{figure.slug}.svg", result.svg)
+        writer.write(f"figures/{figure.slug}-small.svg", result.small_svg)
+        writer.write(f"figures/{figure.slug}.png", result.png)
+        csv_files = data_csv(figure, site.con)
+        for name, text in csv_files.items():
+            writer.write(f"figures/{name}", text)
         writer.page("figures", nav_title(figure), f"figures/{figure.slug}.md",
-                    figure_page(figure, svg, n_points, site.con))
-        rendered.append((figure, n_points))
+                    figure_page(figure, result, site.con, list(csv_files)))
+        rendered.append((figure, result.n_points))
     writer.write("figures/index.md", index_page(rendered))
