@@ -25,7 +25,13 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/inference-energy validate
 
+# Files `ruff format --check` holds to the formatter until the whole tree is formatted once.
+FORMATTED := src/inference_energy/database.py src/inference_energy/derive_graph.py \
+	src/inference_energy/headlines.py tests/test_derive_graph.py tests/test_module_graph.py
+
 test: $(STAMP) $(NODE)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check $(FORMATTED)
 	$(BIN)/python -m pytest
 
 docs: $(STAMP) $(NODE)

@@ -151,8 +151,8 @@ def main() -> int:
             results.append(timed(f"{args.rows:,} rows, clean: frictionless validate (once)",
                                  [str(BIN / "frictionless"), "validate", "datapackage.json"], clean, 1, 0))
 
-    print(f"| step | median s | min s | peak RSS MiB | runs |")
-    print(f"|---|---|---|---|---|")
+    print("| step | median s | min s | peak RSS MiB | runs |")
+    print("|---|---|---|---|---|")
     for r in results:
         print(f"| {r['label']} | {r['median']:.2f} | {r['min']:.2f} | {r['rss'] / 2**20:.0f} | {r['runs']} |")
     by_label = {r["label"]: r for r in results}

@@ -10,13 +10,14 @@ import duckdb
 import pytest
 
 from inference_energy import cli
-from inference_energy.build import DUCKDB_TYPES, BuildError, build_database, connect_with_tables, view_statement
+from inference_energy.build import DUCKDB_TYPES, BuildError, build_database, connect_with_tables
+from inference_energy.derive_graph import GraphError, load_models
 from inference_energy.metadata import load_package
 from package_files import copy_package
 from test_derive import TINY, make_package
 
 ROOT = Path(__file__).resolve().parents[1]
-DERIVE = sorted((ROOT / "derive").glob("*.sql"))
+MODELS = load_models(ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +58,9 @@ def test_empty_cells_are_null(built):
 
 def test_every_derive_file_is_a_view_or_macro_and_exported(built):
     out, summary = built
-    kinds = {p.stem: view_statement(p)[1] for p in DERIVE}
-    assert set(summary["views"]) == {n for n, k in kinds.items() if k == "view"}
-    assert set(summary["macros"]) == {n for n, k in kinds.items() if k == "macro"}
+    assert set(summary["views"]) == {m.name for m in MODELS if m.kind == "view" and m.form == "view"}
+    assert set(summary["macros"]) == {m.name for m in MODELS if m.kind == "macro"}
+    assert set(summary["staging"]) == {m.name for m in MODELS if m.kind == "staging"}
     exported = {p.stem for p in (out / "parquet").glob("*.parquet")}
     assert exported == set(summary["views"]) | set(summary["tables"])
     parquet = (out / 'parquet' / 'inference_energy.parquet').as_posix()
@@ -84,8 +85,8 @@ def test_in_memory_connection_matches_the_file(built):
 def broken_derive(tmp_path: Path) -> Path:
     derive = tmp_path / "derive"
     shutil.copytree(ROOT / "derive", derive)
-    (derive / "zz_broken.sql").write_text("-- a view that does not compile\nselect * from no_such_table\n",
-                                          encoding="utf-8")
+    (derive / "views" / "zz_broken.sql").write_text("-- a view that does not compile\nselect 1 as x, y from stg_gpus\n",
+                                                    encoding="utf-8")
     return derive
 
 
@@ -104,10 +105,11 @@ def test_failed_build_keeps_the_old_database_and_leaves_no_temp_files(tmp_path):
 
 
 def test_a_macro_must_be_named_like_its_file(tmp_path):
-    path = tmp_path / "right_name.sql"
+    path = tmp_path / "derive" / "macros" / "right_name.sql"
+    path.parent.mkdir(parents=True)
     path.write_text("-- header\ncreate macro wrong_name(x) as x + 1\n", encoding="utf-8")
-    with pytest.raises(BuildError, match="wrong_name"):
-        view_statement(path)
+    with pytest.raises(GraphError, match="wrong_name"):
+        load_models(tmp_path)
 
 
 def test_an_unmapped_type_is_refused(tmp_path):

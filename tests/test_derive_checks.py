@@ -85,26 +85,24 @@ def test_views_that_do_not_build_are_one_problem(tmp_path):
     make_package(tmp_path / "src", TINY)
     import shutil
     shutil.copytree(tmp_path / "src" / "derive", derive)
-    (derive / "model_flops.sql").write_text("select * from no_such_table", encoding="utf-8")
+    (derive / "views" / "model_flops.sql").write_text("select 1 as x, y from stg_cv_models", encoding="utf-8")
     package = make_package(tmp_path / "pkg", TINY, derive=derive)
     problems = run_checks(package)
     assert [p.code for p in problems] == ["sql-derive-error"]
     assert "model_flops" in problems[0].rule
 
 
-def test_lent_connection_is_used_and_left_open(tmp_path):
-    """The build lends its loaded connection so the validator's checks do not reload."""
-    from inference_energy.build import connect_with_tables
-    from inference_energy.sqlchecks import lend_connection
+def test_a_given_connection_is_used_and_left_open(tmp_path):
+    """The build gives its loaded connection so the validator's checks do not reload."""
+    from inference_energy.database import connect
 
     package = make_package(tmp_path / "pkg", TINY)
-    con = connect_with_tables(package)
-    # break a view on the lent connection only: the files on disk are fine
+    con = connect(package)
+    # break a view on the given connection only: the files on disk are fine
     con.execute("create or replace view inference_energy as select domain, model, extra_data, gflops, "
                 "-1.0 as joules from model_flops")
-    with lend_connection(package, con):
-        problems = run_checks(package)
-    assert {p.code for p in problems} == {"sql-bad-joules"}
+    problems = run_checks(package, con=con)
+    assert {p.code for p in problems} >= {"sql-bad-joules"}
     assert con.execute("select 1").fetchone() == (1,)  # still open
-    assert run_checks(package) == []  # without the loan, the files are checked
+    assert run_checks(package) == []  # without it, the files are checked
     con.close()

@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from inference_energy.cli import main
-from inference_energy.diff import MAJOR, MINOR, PATCH, SideError, diff_packages, opened_side, render_markdown, render_text
+from inference_energy.diff import (
+    MAJOR,
+    MINOR,
+    PATCH,
+    SideError,
+    diff_packages,
+    opened_side,
+    render_markdown,
+    render_text,
+)
 from package_files import copy_package, edit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,7 +153,7 @@ def test_derived_figures_follow_a_changed_value(sides):
 
 def test_a_side_that_cannot_be_built_skips_the_figures(sides):
     old, new = sides
-    (new / "derive/efficiency_trend.sql").write_text("select * from no_such_table\n", encoding="utf-8")
+    (new / "derive/views/efficiency_trend.sql").write_text("select * from no_such_table\n", encoding="utf-8")
     diff = diff_packages(old, new)
     assert diff.figures == []
     assert diff.figures_note.startswith("derived figures skipped: the new side cannot be built")

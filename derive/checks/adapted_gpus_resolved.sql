@@ -4,23 +4,23 @@
 -- Returns: one row per speed-up without an adapted gpu_efficiency row.
 with
 
-precision_speedups as (
+mean_speedups as (
     select * from precision_speedups
 ),
 
-gpu_efficiency as (
+j9_efficiencies as (
     select * from gpu_efficiency where is_adapted
 ),
 
 final as (
-    select precision_speedups.domain, precision_speedups.gpu_key, precision_speedups.precision,
-        precision_speedups.baseline_gpu_key
-    from precision_speedups
-    left join gpu_efficiency
-        on gpu_efficiency.domain = precision_speedups.domain
-        and gpu_efficiency.gpu_key = precision_speedups.gpu_key
-        and gpu_efficiency.precision = precision_speedups.precision
-    where gpu_efficiency.gpu is null
+    select mean_speedups.domain, mean_speedups.gpu_key, mean_speedups.precision,
+        mean_speedups.baseline_gpu_key
+    from mean_speedups
+    left join j9_efficiencies
+        on j9_efficiencies.domain = mean_speedups.domain
+        and j9_efficiencies.gpu_key = mean_speedups.gpu_key
+        and j9_efficiencies.precision = mean_speedups.precision
+    where j9_efficiencies.gpu is null
 )
 
 select * from final

@@ -4,13 +4,13 @@
 -- Returns: one row per K.10/K.11 measurement without an estimate.
 with
 
-energy_validation as (
+validation_rows as (
     select * from energy_validation
 ),
 
 final as (
     select paper_source, model, device, precision, cv_model, gpu
-    from energy_validation
+    from validation_rows
     where paper_source in ('Table K.10', 'Table K.11')
         and (estimated_joules is null or not isfinite(estimated_joules))
 )

@@ -5,19 +5,19 @@
 with
 
 cv_models as (
-    select * from cv_models
+    select * from stg_cv_models
 ),
 
-flops_estimates as (
+recomputed as (
     select * from flops_estimates
 ),
 
 final as (
     select cv_models.model, cv_models.extra_data, cv_models.gflops
     from cv_models
-    left join flops_estimates on flops_estimates.model = cv_models.model
+    left join recomputed on recomputed.model = cv_models.model
     where cv_models.gflops_marker = '*'
-        and flops_estimates.estimated_gflops is null
+        and recomputed.estimated_gflops is null
 )
 
 select * from final

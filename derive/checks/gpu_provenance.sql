@@ -5,7 +5,7 @@
 with
 
 gpus as (
-    select * from gpus
+    select * from stg_gpus
 ),
 
 final as (

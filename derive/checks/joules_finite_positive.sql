@@ -4,28 +4,28 @@
 -- Returns: one row per model without finite positive Joules (inference_energy keeps every model of a domain that has a trend, so a lost model is one whose domain has none).
 with
 
-model_flops as (
+models as (
     select * from model_flops
 ),
 
-inference_energy as (
+model_energy as (
     select * from inference_energy
 ),
 
-efficiency_trend as (
+trends as (
     select * from efficiency_trend
 ),
 
 bad_joules as (
     select domain, model, extra_data, gflops, joules
-    from inference_energy
+    from model_energy
     where joules is null or not isfinite(joules) or joules <= 0
 ),
 
 no_trend as (
     select domain, model, extra_data, gflops, cast(null as double) as joules
-    from model_flops
-    where domain not in (select domain from efficiency_trend)
+    from models
+    where domain not in (select domain from trends)
 ),
 
 final as (

@@ -4,13 +4,13 @@
 -- Returns: one row per duplicated key.
 with
 
-model_flops as (
+models as (
     select * from model_flops
 ),
 
 final as (
     select domain, model, coalesce(extra_data, '') as extra_data, count(*) as n_rows
-    from model_flops
+    from models
     group by domain, model, coalesce(extra_data, '')
     having count(*) > 1
 )

@@ -4,13 +4,13 @@
 -- Returns: one row per benchmark without a baseline.
 with
 
-ngc_speedups as (
+benchmark_speedups as (
     select * from ngc_speedups
 ),
 
 final as (
     select domain, model, framework, gpu, precision
-    from ngc_speedups
+    from benchmark_speedups
     where baseline_throughput is null
 )
 

@@ -4,22 +4,22 @@
 -- Returns: one row per offending speed-up.
 with
 
-ngc_speedups as (
+benchmark_speedups as (
     select * from ngc_speedups
 ),
 
-precision_speedups as (
+mean_speedups as (
     select * from precision_speedups
 ),
 
 per_benchmark as (
     select 'ngc_speedups' as view_name, domain, gpu, precision, model, speedup
-    from ngc_speedups
+    from benchmark_speedups
 ),
 
 per_gpu as (
     select 'precision_speedups' as view_name, domain, gpu_key as gpu, precision, cast(null as varchar) as model, speedup
-    from precision_speedups
+    from mean_speedups
 ),
 
 final as (

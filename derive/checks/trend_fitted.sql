@@ -4,7 +4,7 @@
 -- Returns: one row per domain without a usable trend.
 with
 
-efficiency_trend as (
+trends as (
     select * from efficiency_trend
 ),
 
@@ -13,14 +13,14 @@ domains as (
 ),
 
 final as (
-    select domains.domain, efficiency_trend.n, efficiency_trend.slope_log10_per_year
+    select domains.domain, trends.n, trends.slope_log10_per_year
     from domains
-    left join efficiency_trend on efficiency_trend.domain = domains.domain
-    where efficiency_trend.n is null
-        or efficiency_trend.n < 3
-        or efficiency_trend.slope_log10_per_year is null
-        or not isfinite(efficiency_trend.slope_log10_per_year)
-        or efficiency_trend.slope_log10_per_year <= 0
+    left join trends on trends.domain = domains.domain
+    where trends.n is null
+        or trends.n < 3
+        or trends.slope_log10_per_year is null
+        or not isfinite(trends.slope_log10_per_year)
+        or trends.slope_log10_per_year <= 0
 )
 
 select * from final

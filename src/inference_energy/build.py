@@ -1,159 +1,38 @@
-"""Build the DuckDB database: every table typed from its Table Schema, every derive/ view.
+"""`inference-energy build`: validate the package, then write its DuckDB database and Parquet files.
 
-`inference-energy build` validates the package, then writes build/ai-inference-energy.duckdb
-(tables + views + table macros) and build/parquet/<name>.parquet for every table and view.
-Both are written under a temporary name and renamed into place, so a failed build never
-leaves a half-written database behind.
+Writes build/ai-inference-energy.duckdb (tables + staging views + views + macros, created in
+the order of the derive/ graph by the database layer, inference_energy.database) and
+build/parquet/<name>.parquet for every table and view. Both are written under a temporary
+name and renamed into place, so a failed build never leaves a half-written database behind.
 
-Other modules (release, docs, sqlchecks, tests) reuse `connect_with_tables` (in-memory) and
-`create_views` instead of re-reading CSVs their own way.
+A command over the database layer: it loads the tables and views once and hands the same
+connection to the validator, whose SQL checks then run on it.
 """
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sys
 import time
 from pathlib import Path
 
-import duckdb
+from .database import (  # noqa: F401 - re-exported: the database layer's names, as before
+    DATABASE_NAME,
+    DUCKDB_TYPES,
+    BuildError,
+    connect,
+    create_views,
+    graph_of,
+    load_tables,
+    quote_ident,
+    sql_string,
+)
+from .headlines import summary_facts
+from .metadata import load_package
 
-from .metadata import Package, load_package
-
-DATABASE_NAME = "ai-inference-energy.duckdb"
 DERIVE_DIR = "derive"
 
-# Table Schema type -> DuckDB type. Anything else is refused: a new type needs a decision.
-DUCKDB_TYPES = {
-    "string": "VARCHAR",
-    "number": "DOUBLE",
-    "integer": "BIGINT",
-    "date": "DATE",
-    "boolean": "BOOLEAN",
-}
-
-# A file whose first statement is `create macro <name>` is a table macro, not a view.
-MACRO_RE = re.compile(r"^\s*create\s+(?:or\s+replace\s+)?macro\s+([a-z_][a-z0-9_]*)", re.I)
-
-
-class BuildError(Exception):
-    """The build cannot go on; the message says why and what to do."""
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_string(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-# ---------------------------------------------------------------------------- tables
-
-
-def read_csv_sql(resource) -> str:
-    """A read_csv() call with the columns and types of the Table Schema.
-
-    The header was validated before, so the names are given explicitly rather than
-    sniffed; an empty cell is NULL.
-    """
-    columns = []
-    for field in resource.fields:
-        try:
-            duck_type = DUCKDB_TYPES[field.get("type", "string")]
-        except KeyError:
-            raise BuildError(
-                f"{resource.schema_path.name}: field '{field['name']}' has type "
-                f"'{field.get('type')}', which the build does not map to a DuckDB type"
-            ) from None
-        columns.append(f"{sql_string(field['name'])}: {sql_string(duck_type)}")
-    return (
-        f"read_csv({sql_string(resource.path.as_posix())}, header = true, auto_detect = false, "
-        f"delim = ',', quote = '\"', escape = '\"', nullstr = '', "
-        f"columns = {{{', '.join(columns)}}})"
-    )
-
-
-def load_tables(con: duckdb.DuckDBPyConnection, package: Package) -> dict[str, int]:
-    """Create one table per resource; return the row count of each."""
-    counts = {}
-    for name, resource in package.resources.items():
-        con.execute(f"create or replace table {quote_ident(name)} as select * from {read_csv_sql(resource)}")
-        counts[name] = con.execute(f"select count(*) from {quote_ident(name)}").fetchone()[0]
-    return counts
-
-
-def connect_with_tables(package: Package | str | Path, with_views: bool = True) -> duckdb.DuckDBPyConnection:
-    """An in-memory database with every table and (by default) every derive/ view and macro."""
-    if not isinstance(package, Package):
-        package = load_package(package)
-    con = duckdb.connect(":memory:")
-    load_tables(con, package)
-    if with_views:
-        create_views(con, package.root / DERIVE_DIR)
-    return con
-
-
-# ---------------------------------------------------------------------------- views
-
-
-def derive_files(derive_dir: Path) -> list[Path]:
-    return sorted(derive_dir.glob("*.sql")) if derive_dir.is_dir() else []
-
-
-def view_statement(path: Path) -> tuple[str, str, str]:
-    """(name, kind, statement) for one derive/ file; kind is 'view' or 'macro'."""
-    name = path.stem
-    text = path.read_text(encoding="utf-8")
-    body = strip_sql_comments(text).strip().rstrip(";").strip()
-    macro = MACRO_RE.match(body)
-    if macro:
-        if macro.group(1) != name:
-            raise BuildError(f"{path}: the macro is named '{macro.group(1)}' but the file is '{name}.sql'")
-        return name, "macro", body
-    return name, "view", f"create or replace view {quote_ident(name)} as\n{body}"
-
-
-def strip_sql_comments(text: str) -> str:
-    """Drop `--` line comments (outside string literals) so the statement's first word shows."""
-    out = []
-    for line in text.splitlines():
-        in_string = False
-        for i, ch in enumerate(line):
-            if ch == "'":
-                in_string = not in_string
-            elif ch == "-" and not in_string and line[i : i + 2] == "--":
-                line = line[:i]
-                break
-        out.append(line)
-    return "\n".join(out)
-
-
-def create_views(con: duckdb.DuckDBPyConnection, derive_dir: Path) -> list[tuple[str, str]]:
-    """Create every view and macro of derive/, in dependency order; return [(name, kind)].
-
-    Views are created by retrying: a view whose inputs do not exist yet fails to bind and
-    is tried again on the next pass. A pass that creates nothing means a real error (or a
-    cycle); those errors are raised together.
-    """
-    pending = [view_statement(path) for path in derive_files(derive_dir)]
-    created: list[tuple[str, str]] = []
-    while pending:
-        errors = {}
-        still = []
-        for name, kind, statement in pending:
-            try:
-                con.execute(statement)
-                created.append((name, kind))
-            except duckdb.Error as exc:
-                errors[name] = str(exc).splitlines()[0]
-                still.append((name, kind, statement))
-        if len(still) == len(pending):
-            detail = "\n".join(f"  derive/{name}.sql: {msg}" for name, msg in errors.items())
-            raise BuildError(f"{len(still)} derive/ file(s) do not compile:\n{detail}")
-        pending = still
-    return created
+connect_with_tables = connect  # the name other modules and tests know
 
 
 # ---------------------------------------------------------------------------- build
@@ -167,28 +46,14 @@ class ValidationFailed(BuildError):
         self.problems = problems
 
 
-def validation_problems(root: Path, con: duckdb.DuckDBPyConnection | None = None) -> list:
-    """The validator's problems, or [] when the validator module is not there yet.
+def validation_problems(root: Path, con=None) -> list:
+    """The validator's problems; with `con` (tables and views loaded) its SQL checks run on it."""
+    from .validate import validate_package
 
-    With `con` (the tables and views already loaded), the validator's SQL checks run on it
-    instead of loading the package a second time.
-    """
-    try:
-        from . import validate
-    except ImportError:
-        return []
-    check = getattr(validate, "validate_package", None)
-    if check is None:
-        return []
-    if con is None:
-        return list(check(root) or [])
-    from .sqlchecks import lend_connection
-
-    with lend_connection(root, con):
-        return list(check(root) or [])
+    return list(validate_package(root, con=con) or [])
 
 
-def export_parquet(con: duckdb.DuckDBPyConnection, names: list[str], out_dir: Path) -> None:
+def export_parquet(con, names: list[str], out_dir: Path) -> None:
     out_dir.mkdir(parents=True)
     for name in names:
         target = sql_string((out_dir / f"{name}.parquet").as_posix())
@@ -215,6 +80,8 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
     reuse this connection) and a package with problems raises ValidationFailed; if the tables
     do not even load, the validator is asked why before the load error is raised.
     """
+    import duckdb
+
     package = load_package(root)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -228,7 +95,7 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
                 progress("loading tables")
                 counts = load_tables(con, package)
                 progress(f"creating views from {DERIVE_DIR}/")
-                created = create_views(con, package.root / DERIVE_DIR)
+                created = create_views(con, graph_of(package))
             except (BuildError, duckdb.Error):
                 problems = validation_problems(package.root) if validate else []
                 if problems:
@@ -239,9 +106,11 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
                 problems = validation_problems(package.root, con)
                 if problems:
                     raise ValidationFailed(problems)
-            views = [name for name, kind in created if kind == "view"]
-            macros = [name for name, kind in created if kind == "macro"]
-            summary = {"tables": counts, "views": views, "macros": macros, **summary_facts(con, views)}
+            views = [m.name for m in created if m.kind == "view" and m.form == "view"]
+            staging = [m.name for m in created if m.kind == "staging"]
+            macros = [m.name for m in created if m.form in ("scalar_macro", "table_macro")]
+            summary = {"tables": counts, "views": views, "staging": staging, "macros": macros,
+                       **summary_facts(con, views)}
             if parquet_dir is not None:
                 parquet_dir = Path(parquet_dir)
                 progress(f"exporting {len(counts) + len(views)} Parquet files")
@@ -263,23 +132,6 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
             shutil.rmtree(tmp_parquet)
 
 
-def summary_facts(con: duckdb.DuckDBPyConnection, views: list[str]) -> dict:
-    """The headline numbers: the two trend fits and the cheapest/costliest inference."""
-    facts: dict = {}
-    if "efficiency_trend" in views:
-        facts["trends"] = con.execute(
-            "select domain, slope_log10_per_year, doubling_years, r2, n from efficiency_trend order by domain"
-        ).fetchall()
-    if "inference_energy" in views:
-        facts["cheapest"] = con.execute(
-            "select domain, model, joules from inference_energy order by joules asc, model limit 1"
-        ).fetchone()
-        facts["costliest"] = con.execute(
-            "select domain, model, joules from inference_energy order by joules desc, model limit 1"
-        ).fetchone()
-    return facts
-
-
 def print_summary(summary: dict, out_path: Path) -> None:
     tables = summary["tables"]
     print(f"built {out_path}")
@@ -290,6 +142,9 @@ def print_summary(summary: dict, out_path: Path) -> None:
     for domain, slope, doubling, r2, n in summary.get("trends", []):
         print(f"  GFLOPS/W trend {domain}: x10^{slope:.4f} per year, doubling every {doubling:.2f} years "
               f"(r2 {r2:.3f}, n {n})")
+    for domain, added, paper_doubling, refit_doubling in summary.get("refit", []):
+        print(f"  refit {domain} with {added} GPUs added after the paper: doubling every {refit_doubling:.2f} years "
+              f"(paper {paper_doubling:.2f})")
     for label in ("cheapest", "costliest"):
         row = summary.get(label)
         if row:
@@ -298,11 +153,14 @@ def print_summary(summary: dict, out_path: Path) -> None:
 
 def add_arguments(parser) -> None:
     parser.add_argument("--package", default=".", help="package folder or datapackage.json (default: .)")
-    parser.add_argument("--out", default=None, help="database path (default: <package>/build/ai-inference-energy.duckdb)")
+    parser.add_argument("--out", default=None,
+                        help="database path (default: <package>/build/ai-inference-energy.duckdb)")
     parser.add_argument("--no-parquet", action="store_true", help="skip the Parquet export")
 
 
 def run(args) -> int:
+    import duckdb
+
     started = time.perf_counter()
     package = load_package(args.package)
     root = package.root

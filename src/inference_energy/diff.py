@@ -16,11 +16,12 @@ import math
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
+from .headlines import HEADLINES as HEADLINE_LIST
 from .metadata import DESCRIPTOR, Package, Resource, load_package
 from .verify import ReleaseError, opened_release
 
@@ -54,11 +55,8 @@ PROVENANCE_SUFFIXES = ("_refs", "_marker")
 PROVENANCE_COLUMNS = {"refs", "paper_source"}
 RENAME_SIMILARITY = 0.9  # share of equal cells for a removed + added column to look renamed
 
-# Headline derived figures: view -> (key columns, figure columns).
-HEADLINES = {
-    "efficiency_trend": (["domain"], ["slope_log10_per_year", "doubling_years", "r2", "n"]),
-    "inference_energy": (["domain", "model", "extra_data"], ["joules"]),
-}
+# Headline derived figures: view -> (key columns, figure columns), from the one list (headlines.py).
+HEADLINES = {h.view: (list(h.key), list(h.figures)) for h in HEADLINE_LIST}
 
 
 @dataclass(frozen=True)
@@ -260,7 +258,8 @@ def compare_rows(diff: ResourceDiff, old_rows: list[dict], new_rows: list[dict],
         old_row = old_index.get(k)
         if old_row is None:
             continue
-        cells = [(c, old_row.get(c, ""), new_row.get(c, "")) for c in common if old_row.get(c, "") != new_row.get(c, "")]
+        cells = [(c, old_row.get(c, ""), new_row.get(c, "")) for c in common
+                 if old_row.get(c, "") != new_row.get(c, "")]
         if cells:
             diff.changed.append(RowChange(k, cells))
 
@@ -383,15 +382,15 @@ def resource_entry_changes(name: str, old: dict, new: dict) -> list[Change]:
 
 def headline_figures(root: Path) -> dict[tuple, object]:
     """{(view, key, column): value} for HEADLINES; raises when the side cannot be built."""
-    from .build import connect_with_tables  # imports DuckDB
+    from .database import connect  # imports DuckDB
 
-    con = connect_with_tables(root)
+    con = connect(root)
     try:
         views = {row[0] for row in con.execute("select view_name from duckdb_views()").fetchall()}
         figures = {}
         for view, (keys, columns) in HEADLINES.items():
             if view not in views:
-                raise LookupError(f"no view {view} (derive/{view}.sql)")
+                raise LookupError(f"no view {view} (derive/views/{view}.sql)")
             for row in con.execute(f"select {', '.join(keys + columns)} from {view}").fetchall():
                 key = tuple(row[: len(keys)])
                 for column, value in zip(columns, row[len(keys):]):
@@ -503,7 +502,7 @@ def render_text(diff: PackageDiff, max_rows: int = 50) -> str:
             cells = "; ".join(f"{c} {old!r} -> {new!r}" + (" (provenance)" if is_provenance(c) else "")
                               for c, old, new in change.cells)
             out.append(f"  ~ {format_key(change.key)}: {cells}")
-        hidden = max(0, len(res.added) - max_rows) + max(0, len(res.removed) - max_rows) + max(0, len(res.changed) - max_rows)
+        hidden = sum(max(0, len(rows) - max_rows) for rows in (res.added, res.removed, res.changed))
         if hidden:
             out.append(f"  ... and {plural(hidden, 'more row')}")
         out += [f"  note: {note}" for note in res.notes]

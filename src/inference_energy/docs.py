@@ -162,7 +162,8 @@ class Site:
             "select function_name, function_type, parameters from duckdb_functions() "
             "where function_type in ('macro', 'table_macro') and not internal").fetchall()}
         objects = {}
-        for path in sorted(derive.glob("*.sql")) if derive.is_dir() else []:
+        files = list(derive.glob("views/*.sql")) + list(derive.glob("macros/*.sql"))  # the layers of derive_graph
+        for path in sorted(files, key=lambda p: p.stem):
             name = path.stem
             if name not in views and name not in macros:
                 continue

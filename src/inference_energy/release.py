@@ -95,7 +95,7 @@ def copy_sources(package: Package, staging: Path) -> None:
     paths = {res.path for res in package.resources.values()}
     paths |= {res.schema_path for res in package.resources.values() if res.schema_path.name != DESCRIPTOR}
     derive = package.root / DERIVE_DIR
-    paths |= set(derive.glob("*.sql")) | set(derive.glob("checks/*.sql"))
+    paths |= set(derive.glob("**/*.sql")) | set(derive.glob("**/*.yml"))  # every layer and its sidecars
     paths |= {package.root / name for name in EXTRA_FILES if (package.root / name).is_file()}
     for source in sorted(paths):
         target = staging / source.relative_to(package.root)

@@ -6,8 +6,9 @@ Order of work:
 3. the header against the schema: missing-label, extra-label, incorrect-label, ...;
 4. every cell, vectorised (pandera_schemas.py): types, constraints, keys, foreign keys,
    references, markers, formula-like text, cross-field rules;
-5. when all that passes, the SQL checks (inference_energy.sqlchecks, if installed); DuckDB
-   loads the tables and views for them in a background thread while steps 2-4 run.
+5. when all that passes, the SQL checks (inference_energy.sqlchecks) on the connection the
+   caller gives (the build's), or on one the database layer loads in a background thread
+   while steps 2-4 run.
 
 Lines are physical CSV lines with the header on line 1, as frictionless counts them.
 Nothing is ever written: the command only reads.
@@ -47,8 +48,12 @@ def sort_key(p: Problem):
     return (p.file, p.line if p.line is not None else 0, p.column or "", p.code, p.rule)
 
 
-def validate_package(path: str | Path = ".", stats: dict | None = None) -> list[Problem]:
-    """Every problem of the package at `path` (a folder or its datapackage.json), sorted by file and line."""
+def validate_package(path: str | Path = ".", stats: dict | None = None, con=None) -> list[Problem]:
+    """Every problem of the package at `path` (a folder or its datapackage.json), sorted by file and line.
+
+    With `con` (a DuckDB connection with the package's tables and views loaded, e.g. the
+    build's), the SQL checks run on it instead of loading the package a second time.
+    """
     from inference_energy.schemalint import lint_package
 
     if not descriptor_path(path).is_file():
@@ -62,8 +67,8 @@ def validate_package(path: str | Path = ".", stats: dict | None = None) -> list[
         problems.append(Problem(DESCRIPTOR, None, None, None, f"cannot load the package: {exc}", "package-error"))
         return sorted(problems, key=sort_key)
     broken_schemas = {p.file for p in problems if p.code in ("invalid-json", "missing-file", "schema-error", "unsupported-type")}
-    sql = _sql_module()
-    loading = _TablesForSql(package, sql) if sql is not None and not problems else None
+    sql = importlib.import_module("inference_energy.sqlchecks")
+    loading = _TablesForSql(package) if con is None and not problems else None
     try:
         row_problems, rows = check_tables(package, skip={n for n, r in package.resources.items()
                                                           if _rel(package, r.schema_path) in broken_schemas})
@@ -72,7 +77,7 @@ def validate_package(path: str | Path = ".", stats: dict | None = None) -> list[
             stats["resources"] = len(package.resources)
             stats["rows"] = rows
         if sql is not None and not problems:
-            problems.extend(_sql_checks(sql, package, loading))
+            problems.extend(_sql_checks(sql, package, loading, con))
     finally:
         if loading is not None:
             loading.close()
@@ -217,39 +222,25 @@ def _first_lines(frame, key: tuple[str, ...], positions) -> list[int]:
     return frame.index.to_numpy()[first_pos[np.searchsorted(keys, codes[positions])]].tolist()
 
 
-def _sql_module():
-    """inference_energy.sqlchecks (the SQL checks of derive/checks/*.sql), or None when it does not exist."""
-    try:
-        return importlib.import_module("inference_energy.sqlchecks")
-    except ImportError as exc:
-        if exc.name in ("inference_energy.sqlchecks",):
-            return None
-        raise
-
-
 class _TablesForSql:
     """The package's tables and views loaded into DuckDB in a background thread, for the SQL checks.
 
-    DuckDB releases the GIL, so the load (the same `build.connect_with_tables` the checks would
-    call) overlaps the cell checks instead of following them. The checks themselves still run
-    only when every row passes; otherwise the connection is just closed. Nothing is started when
-    the build has lent its own connection (it has loaded everything already) or when the SQL
-    check module cannot borrow one.
+    DuckDB releases the GIL, so the load (`database.connect`, the same the checks would call)
+    overlaps the cell checks instead of following them. The checks themselves still run only
+    when every row passes; otherwise the connection is just closed. Nothing is started when the
+    caller gives its own connection (it has loaded everything already).
     """
 
-    def __init__(self, package: Package, module):
+    def __init__(self, package: Package):
         self.con = None
-        self.thread = None
-        if not hasattr(module, "lend_connection") or module.connection_is_lent():
-            return
-        from inference_energy.build import connect_with_tables  # imported here, not in the thread
+        from inference_energy.database import connect  # imported here, not in the thread
 
-        self.thread = threading.Thread(target=self._load, args=(connect_with_tables, package), daemon=True)
+        self.thread = threading.Thread(target=self._load, args=(connect, package), daemon=True)
         self.thread.start()
 
-    def _load(self, connect_with_tables, package: Package) -> None:
+    def _load(self, connect, package: Package) -> None:
         try:
-            self.con = connect_with_tables(package)
+            self.con = connect(package)
         except Exception:  # noqa: BLE001 - the checks load again without it and report why
             self.con = None
 
@@ -265,13 +256,13 @@ class _TablesForSql:
             self.con = None
 
 
-def _sql_checks(module, package: Package, loading: _TablesForSql | None = None) -> list[Problem]:
-    """The SQL checks' problems, on the connection loaded in the background when there is one."""
-    con = loading.connection() if loading is not None else None
+def _sql_checks(module, package: Package, loading: _TablesForSql | None = None, con=None) -> list[Problem]:
+    """The SQL checks' problems, on the caller's connection or the one loaded in the background."""
+    if con is None and loading is not None:
+        con = loading.connection()
     if con is None:
         return list(module.run_checks(package))
-    with module.lend_connection(package.root, con):
-        return list(module.run_checks(package))
+    return list(module.run_checks(package, con=con))
 
 
 if __name__ == "__main__":

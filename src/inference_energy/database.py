@@ -1,0 +1,173 @@
+"""The database layer: tables typed from their Table Schemas, derive/ created in graph order.
+
+A library, not a command: `build` (write the database file) and `validate` (run the SQL
+checks) both call it, and it imports neither of them. Everything works on a DuckDB connection
+it is given or opens in memory:
+
+    con = connect(package)           # tables + every macro and view of derive/
+    load_tables(con, package)        # only the tables
+    create_views(con, graph)         # macros, staging and views, in build_order
+    key_checks(graph)                # one uniqueness query per view key of the sidecars
+
+Only `connect` and the functions that take a connection need DuckDB; it is imported by the
+caller (or by `connect`), so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .derive_graph import Graph, GraphError, Model, load_models
+from .metadata import Package, load_package
+
+DATABASE_NAME = "ai-inference-energy.duckdb"
+
+# Table Schema type -> DuckDB type. Anything else is refused: a new type needs a decision.
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "number": "DOUBLE",
+    "integer": "BIGINT",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+}
+
+KEY_CHECK_CODE = "sql-view-key-not-unique"
+
+
+class BuildError(Exception):
+    """The database cannot be built; the message says why and what to do."""
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_string(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------------------- tables
+
+
+def read_csv_sql(resource) -> str:
+    """A read_csv() call with the columns and types of the Table Schema.
+
+    The header was validated before, so the names are given explicitly rather than
+    sniffed; an empty cell is NULL.
+    """
+    columns = []
+    for field in resource.fields:
+        try:
+            duck_type = DUCKDB_TYPES[field.get("type", "string")]
+        except KeyError:
+            raise BuildError(
+                f"{resource.schema_path.name}: field '{field['name']}' has type "
+                f"'{field.get('type')}', which the build does not map to a DuckDB type"
+            ) from None
+        columns.append(f"{sql_string(field['name'])}: {sql_string(duck_type)}")
+    return (
+        f"read_csv({sql_string(resource.path.as_posix())}, header = true, auto_detect = false, "
+        f"delim = ',', quote = '\"', escape = '\"', nullstr = '', "
+        f"columns = {{{', '.join(columns)}}})"
+    )
+
+
+def load_tables(con, package: Package) -> dict[str, int]:
+    """Create one table per resource; return the row count of each."""
+    counts = {}
+    for name, resource in package.resources.items():
+        con.execute(f"create or replace table {quote_ident(name)} as select * from {read_csv_sql(resource)}")
+        counts[name] = con.execute(f"select count(*) from {quote_ident(name)}").fetchone()[0]
+    return counts
+
+
+# ---------------------------------------------------------------------------- views
+
+
+def graph_of(package: Package) -> Graph:
+    """The derive/ graph of the package, its references checked against the package's tables."""
+    try:
+        return Graph(load_models(package.root), tables=package.resources)
+    except GraphError as exc:
+        raise BuildError(str(exc)) from None
+
+
+def create_views(con, graph: Graph) -> list[Model]:
+    """Create every macro, staging view and view of the graph, in build order; return them.
+
+    The order comes from the graph, so a statement that fails is a real error in that file:
+    the message names it with DuckDB's first line.
+    """
+    import duckdb
+
+    created = []
+    for model in graph.order:
+        if not model.creates:
+            continue
+        try:
+            con.execute(model.statement())
+        except duckdb.Error as exc:
+            raise BuildError(f"{model.relpath} does not compile: {str(exc).splitlines()[0]}") from None
+        created.append(model)
+    return created
+
+
+def connect(package: Package | str | Path, with_views: bool = True):
+    """An in-memory database with every table and (by default) every derive/ macro and view."""
+    import duckdb
+
+    if not isinstance(package, Package):
+        package = load_package(package)
+    con = duckdb.connect(":memory:")
+    try:
+        load_tables(con, package)
+        if with_views:
+            create_views(con, graph_of(package))
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+# ---------------------------------------------------------------------------- key checks
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    """A generated check: the rows of a view that share a key (zero rows = pass)."""
+
+    model: Model
+    rule: str
+    sql: str
+    code: str = KEY_CHECK_CODE
+
+    @property
+    def relpath(self) -> str:
+        return self.model.relpath.replace(".sql", ".yml")
+
+
+def key_checks(graph: Graph) -> list[KeyCheck]:
+    """One uniqueness query per staging view and view whose sidecar declares a key.
+
+    A table macro is checked on the call its sidecar gives as `example` (e.g.
+    `joules_on_gpu('A100', 'Mixed')`). NULL counts as a value: two rows with the same key and a
+    NULL in the same key column are duplicates, as in the tables' primary keys.
+    """
+    checks = []
+    for model in graph.order:
+        if not model.key or model.kind not in ("staging", "view", "macro"):
+            continue
+        if model.form == "table_macro":
+            source = model.meta.get("example")
+            if not source:
+                continue
+        elif model.form == "view":
+            source = quote_ident(model.name)
+        else:
+            continue
+        cols = ", ".join(quote_ident(c) for c in model.key)
+        sql = f"select {cols}, count(*) as n_rows from {source} group by all having count(*) > 1 order by {cols}"
+        rule = f"the key of {model.name} ({', '.join(model.key)}) is unique"
+        checks.append(KeyCheck(model, rule, sql))
+    return checks

@@ -1,0 +1,269 @@
+"""derive/ as one graph: layers, build order, located errors, sidecars that declare every column,
+generated key checks, and the SQL style of every file."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from inference_energy.database import KEY_CHECK_CODE, BuildError, connect, graph_of, key_checks
+from inference_energy.derive_graph import (
+    Graph,
+    GraphError,
+    build_order,
+    load_graph,
+    load_models,
+    references,
+    resolve_columns,
+    strip_comments,
+)
+from inference_energy.metadata import load_package
+from inference_energy.sqlchecks import run_query
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = load_package(ROOT)
+GRAPH = load_graph(ROOT, PACKAGE.resources)
+SCHEMAS = {name: res.fields for name, res in PACKAGE.resources.items()}
+NUMERIC = ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "UINTEGER", "UBIGINT", "HUGEINT", "SMALLINT", "DECIMAL")
+TREND_FORMULA = "power(10, intercept + slope * decimal_year(d))"
+
+
+@pytest.fixture(scope="module")
+def con():
+    connection = connect(PACKAGE)
+    yield connection
+    connection.close()
+
+
+def columns_of(con, model) -> list[tuple[str, str]]:
+    source = model.meta["example"] if model.form == "table_macro" else f'"{model.name}"'
+    return [(d[0], str(d[1])) for d in con.execute(f"select * from {source} limit 0").description]
+
+
+# ---------------------------------------------------------------------------- layers and order
+
+
+def test_every_file_is_in_a_layer_and_named_like_its_object():
+    kinds = {m.kind for m in GRAPH.order}
+    assert kinds == {"macro", "staging", "view", "check"}
+    assert not list((ROOT / "derive").glob("*.sql")), "derive/ files live in macros/, staging/, views/ or checks/"
+    for m in GRAPH.order:
+        folder = {"macro": "macros", "staging": "staging", "view": "views", "check": "checks"}[m.kind]
+        assert m.path.parent.name == folder, m.relpath
+    assert {m.name for m in GRAPH.of_kind("staging")} == {
+        f"stg_{t}" for t in PACKAGE.resources if GRAPH.downstream(t)
+    }, "one staging view per table the views use"
+
+
+def test_build_order_puts_every_model_after_what_it_reads():
+    position = {m.name: i for i, m in enumerate(GRAPH.order)}
+    for m in GRAPH.order:
+        for ref in m.depends_on:
+            if ref in GRAPH.models:
+                assert position[ref] < position[m.name], (m.name, ref)
+    assert [m.kind for m in GRAPH.order][-len(GRAPH.checks) :] == ["check"] * len(GRAPH.checks)
+
+
+def test_views_read_tables_only_through_staging():
+    for m in GRAPH.order:
+        if m.kind == "view":
+            assert not (m.depends_on & set(PACKAGE.resources)), m.name
+        if m.kind == "staging":
+            assert m.depends_on & set(PACKAGE.resources) == {m.name[len("stg_") :]}
+
+
+def test_references_are_read_from_the_sql_not_comments_or_strings():
+    sql = """-- reads gpus in a comment
+    with cte as (select * from stg_gpus), other (a, b) as (values (1, 2))
+    select 'from stg_cv_models' as s, gpu_key(x), a is not distinct from b
+    from cte join other on true left join inference_energy using (domain), range(3)"""
+    refs, ctes = references(sql, {"gpu_key"})
+    assert set(refs) == {"stg_gpus", "gpu_key", "inference_energy"}
+    assert ctes == {"cte", "other"}
+    assert refs["inference_energy"] == 4  # the line of the reference
+
+
+def test_lineage_upstream_and_downstream():
+    assert GRAPH.upstream("inference_energy") == ["efficiency_trend", "model_flops", "trend_value"]
+    assert "cv_models" in GRAPH.upstream("inference_energy", transitive=True)
+    assert "decimal_year" in GRAPH.upstream("inference_energy", transitive=True)
+    assert {"best_models_per_year", "pareto_frontier", "yearly_energy"} <= set(GRAPH.downstream("inference_energy"))
+    assert GRAPH.downstream("gpus") == ["gpu_provenance", "stg_gpus"] or "stg_gpus" in GRAPH.downstream("gpus")
+    assert "trend_backtest" in GRAPH.downstream("gpus", transitive=True)
+
+
+def write(folder: Path, relpath: str, text: str) -> None:
+    path = folder / "derive" / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_cycle_is_a_located_error(tmp_path):
+    write(tmp_path, "views/a.sql", "-- a\nselect * from b\n")
+    write(tmp_path, "views/b.sql", "-- b\nselect * from c\n")
+    write(tmp_path, "views/c.sql", "-- c\nselect * from a\n")
+    with pytest.raises(GraphError, match=r"derive/views/a\.sql:1: derive/ has a cycle: a -> b -> c -> a"):
+        build_order(load_models(tmp_path))
+
+
+def test_an_unknown_reference_is_a_located_error(tmp_path):
+    write(tmp_path, "views/a.sql", "-- a\nwith x as (select 1)\n\nselect * from x\njoin no_such_view on true\n")
+    with pytest.raises(GraphError, match=r"derive/views/a\.sql:5: 'no_such_view' is not a table, view or macro"):
+        build_order(load_models(tmp_path), tables=["gpus"])
+
+
+def test_a_view_reading_a_table_directly_is_refused(tmp_path):
+    write(tmp_path, "views/a.sql", "-- a\nselect * from gpus\n")
+    with pytest.raises(GraphError, match=r"derive/views/a\.sql:2: the view reads table 'gpus' directly; .*stg_gpus"):
+        build_order(load_models(tmp_path), tables=["gpus"])
+
+
+def test_a_stray_file_or_a_misplaced_macro_is_refused(tmp_path):
+    write(tmp_path, "views/m.sql", "-- m\ncreate macro m(x) as x\n")
+    with pytest.raises(GraphError, match="a macro belongs in derive/macros/"):
+        load_models(tmp_path)
+    shutil.rmtree(tmp_path / "derive")
+    write(tmp_path, "loose.sql", "select 1\n")
+    with pytest.raises(GraphError, match=r"derive/loose\.sql: derive/ files live in a layer folder"):
+        load_models(tmp_path)
+
+
+def test_the_build_creates_in_graph_order_without_retrying(tmp_path):
+    """A view that does not compile is named with DuckDB's reason, not retried."""
+    derive = tmp_path / "pkg"
+    shutil.copytree(ROOT, derive, ignore=shutil.ignore_patterns(".venv", "build", "site", ".git", "docs", "tests"))
+    write(derive, "views/zz_broken.sql", "-- zz\nselect no_such_column from stg_gpus\n")
+    with pytest.raises(BuildError, match=r"derive/views/zz_broken\.sql does not compile: Binder Error"):
+        connect(derive)
+
+
+# ---------------------------------------------------------------------------- one formula
+
+
+def test_the_trend_formula_is_written_once_in_derive():
+    hits = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "derive").rglob("*.sql")
+        if re.search(r"power\(\s*10\s*,[^)]*decimal_year", strip_comments(p.read_text(encoding="utf-8")))
+    ]
+    assert hits == ["derive/macros/trend_value.sql"]
+    assert TREND_FORMULA in (ROOT / "derive/macros/trend_value.sql").read_text(encoding="utf-8")
+
+
+def test_trend_value_is_the_trend_at_a_date(con):
+    intercept, slope = con.execute(
+        "select intercept, slope_log10_per_year from efficiency_trend where domain = 'cv'"
+    ).fetchone()
+    got = con.execute("select trend_value(?, ?, date '2016-05-20')", [intercept, slope]).fetchone()[0]
+    year = 1970 + (16941 / 365.25)  # 2016-05-20 is day 16941 since 1970-01-01
+    assert got == pytest.approx(10 ** (intercept + slope * year), rel=1e-12)
+    assert got == pytest.approx(40.3, abs=0.05)  # the P100 estimate's divisor (trend_efficiency_at header)
+
+
+# ---------------------------------------------------------------------------- sidecars
+
+
+def test_every_view_staging_view_and_macro_has_a_sidecar():
+    for m in GRAPH.order:
+        if m.kind == "check":
+            continue
+        assert m.path.with_suffix(".yml").is_file(), f"{m.relpath}: no sidecar {m.path.stem}.yml"
+        assert m.meta.get("description") and m.meta.get("grain"), m.relpath
+        if m.form in ("view", "table_macro"):
+            assert m.key, f"{m.relpath}: the sidecar declares no key"
+
+
+def test_every_view_column_is_declared_with_a_description_and_numeric_columns_with_a_unit(con):
+    resolved = resolve_columns(GRAPH, SCHEMAS)
+    for m in GRAPH.order:
+        if m.form not in ("view", "table_macro"):
+            continue
+        actual = columns_of(con, m)
+        declared = resolved[m.name]
+        assert [c["name"] for c in declared] == [name for name, _ in actual], f"{m.relpath}: columns differ"
+        for (name, duck_type), col in zip(actual, declared):
+            where = f"{m.name}.{name}"
+            description = col.get("description") or ""
+            assert len(description) > 15, f"{where}: no real description"
+            assert not description.startswith("Computed in the SQL"), where
+            if duck_type.startswith(NUMERIC):
+                assert col.get("unit"), f"{where} ({duck_type}) has no unit"
+        assert set(m.key) <= {name for name, _ in actual}, f"{m.relpath}: key names a column it does not have"
+
+
+def test_the_unit_of_inference_energy_joules_is_joules():
+    joules = next(c for c in resolve_columns(GRAPH, SCHEMAS)["inference_energy"] if c["name"] == "joules")
+    assert joules["unit"].startswith("J")
+    # an inherited column carries its table's unit and description
+    tflops = next(c for c in resolve_columns(GRAPH, SCHEMAS)["trend_backtest"] if c["name"] == "tflops")
+    gpus_tflops = next(f for f in PACKAGE.resources["gpus"].fields if f["name"] == "tflops")
+    assert (tflops["unit"], tflops["description"]) == (gpus_tflops["unit"], gpus_tflops["description"])
+
+
+def test_a_from_that_names_nothing_is_a_located_error(tmp_path):
+    write(tmp_path, "views/a.sql", "-- a\nselect 1 as x\n")
+    write(tmp_path, "views/a.yml", "description: d\ngrain: g\nkey: [x]\ncolumns:\n  - name: x\n    from: gpus.nope\n")
+    graph = Graph(load_models(tmp_path))
+    with pytest.raises(GraphError, match=r"derive/views/a\.yml: column 'x': from gpus\.nope: table gpus has no field"):
+        resolve_columns(graph, SCHEMAS)
+
+
+# ---------------------------------------------------------------------------- generated key checks
+
+
+def test_every_declared_key_is_unique_on_the_real_package(con):
+    checks = key_checks(GRAPH)
+    checked = {c.model.name for c in checks}
+    assert checked == {m.name for m in GRAPH.order if m.key and m.form in ("view", "table_macro")}
+    for check in checks:
+        assert run_query(con, check.sql, check.relpath, check.rule, check.code) == [], check.rule
+
+
+def test_a_duplicated_key_fails_the_generated_check():
+    import duckdb
+
+    [check] = [c for c in key_checks(graph_of(PACKAGE)) if c.model.name == "yearly_energy"]
+    con = duckdb.connect()
+    con.execute(
+        "create table yearly_energy as select * from (values ('cv', 2012, 1), ('cv', 2012, 2), "
+        "('cv', 2013, 1), ('nlp', null, 1), ('nlp', null, 2)) as t(domain, release_year, n_models)"
+    )
+    problems = run_query(con, check.sql, check.relpath, check.rule, check.code)
+    con.close()
+    assert problems and {p.code for p in problems} == {KEY_CHECK_CODE}
+    assert problems[0].file == "derive/views/yearly_energy.yml"
+    assert "the key of yearly_energy (domain, release_year) is unique" in problems[0].rule
+    assert [p.rule.split(": ", 1)[1] for p in problems] == [
+        "domain=cv, release_year=2012, n_rows=2",
+        "domain=nlp, release_year=NULL, n_rows=2",
+    ]
+
+
+# ---------------------------------------------------------------------------- SQL style
+
+KEYWORDS = (
+    r"\b(SELECT|FROM|WHERE|JOIN|GROUP BY|ORDER BY|WITH|AS|AND|OR|ON|UNION|CREATE|MACRO|CASE|WHEN|THEN|END"
+    r"|LEFT|INNER)\b"
+)
+
+
+@pytest.mark.parametrize("model", list(GRAPH.order), ids=lambda m: m.relpath)
+def test_sql_style(model):
+    text = model.sql
+    first = text.splitlines()[0]
+    if model.kind == "check":
+        assert first.startswith("-- check: "), "a check starts with its rule"
+    else:
+        assert first.startswith(f"-- {model.name}"), "the header comment starts with the object's name"
+    code = re.sub(r"'(?:[^']|'')*'", "''", strip_comments(text))
+    assert not re.search(KEYWORDS, code), f"upper-case keyword {re.search(KEYWORDS, code).group(0)!r}"
+    lowered = code.lower()
+    assert "current_date" not in lowered and "now()" not in lowered and "random()" not in lowered
+    assert "\t" not in text and all(len(line) <= 120 for line in code.splitlines()), "tabs or code lines over 120"
+    if model.form in ("view", "query"):
+        assert code.rstrip().rstrip(";").rstrip().endswith("select * from final"), "ends in `select * from final`"
+    # no `x as (select * from x)`: an import CTE is named for what it holds, not after its source
+    assert not re.search(r"\b([a-z_]+) as \(\s*select \* from \1\b", code), "a self-named import CTE"
