@@ -115,7 +115,7 @@ def test_every_table_column_is_two_clicks_away(site):
 
 def test_every_view_column_is_two_clicks_away(site, con):
     index = site.page("generated/dictionary/index.md")
-    views = [r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()]
+    views = [p.stem for p in sorted((ROOT / "derive" / "views").glob("*.sql"))]  # staging views have no page
     assert views, "no views were built"
     for view in views:
         html = site.page(f"generated/dictionary/{view}.md")
@@ -541,3 +541,32 @@ def test_no_fit_is_drawn_on_too_few_points(site, con):
                  if (d, m) == ("nlp", "joules") and n >= MIN_FIT_POINTS)
     assert len(re.findall(r'<g id="line-\d+"', svg)) == fitted + 1  # the fits drawn, and the yearly means
     assert f"at least {MIN_FIT_POINTS} points" in (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- view columns
+
+
+def test_every_view_column_has_a_declared_description_and_unit(site, con):
+    """Rendered from the sidecars of derive/views/*.yml: no view column is described by "Computed
+    in the SQL of ..." or left blank, and every numeric one shows its unit."""
+    numeric = ("INTEGER", "BIGINT", "DOUBLE", "FLOAT", "HUGEINT", "SMALLINT", "DECIMAL")
+    for path in sorted((ROOT / "derive" / "views").glob("*.sql")):
+        view = path.stem
+        html = site.page(f"generated/dictionary/{view}.md")
+        assert "Computed in the SQL of" not in html, view
+        for column, duck_type in con.execute(f'select column_name, column_type from (describe "{view}")').fetchall():
+            section = html.split(f'id="{column}"', 1)[1].split("<h3", 1)[0]
+            text = visible_text(section)
+            assert len(text.split(" rows", 1)[1].strip()) > 10, f"{view}.{column}: no description"
+            if duck_type.upper().startswith(numeric):
+                assert "unit: " in text, f"{view}.{column} ({duck_type}): no unit"
+
+
+def test_the_unit_of_inference_energy_joules(site):
+    import yaml
+
+    meta = yaml.safe_load((ROOT / "derive" / "views" / "inference_energy.yml").read_text(encoding="utf-8"))
+    unit = next(c["unit"] for c in meta["columns"] if c["name"] == "joules")
+    html = site.page("generated/dictionary/inference_energy.md")
+    section = visible_text(html.split('id="joules"', 1)[1].split("<h3", 1)[0])
+    assert f"unit: {unit}" in section and "Joules" in section

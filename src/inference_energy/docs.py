@@ -133,6 +133,7 @@ class DbObject:
     columns: list[tuple[str, str]]  # (name, DuckDB type); [] for macros
     rows: int | None
     parameters: list[str]
+    meta: dict  # the sidecar derive/<layer>/<name>.yml: description, grain, key, columns
 
 
 class Site:
@@ -142,6 +143,9 @@ class Site:
         self.package = package
         self.con = con
         self.markers = self.query_dicts("select * from markers order by symbol")
+        from inference_energy.derive_graph import load_models
+
+        self.models = {m.name: m for m in load_models(package.root)}  # every layer, staging included
         self.objects = self.read_objects()
         self.downloads = None  # docs_downloads.Downloads, once the files are copied
 
@@ -173,7 +177,9 @@ class Site:
             if kind == "view":
                 columns = [(r[0], r[1]) for r in self.con.execute(f'describe select * from "{name}"').fetchall()]
                 rows = self.scalar(f'select count(*) from "{name}"')
-            objects[name] = DbObject(name, kind, path, header_comment(text), text, columns, rows, list(parameters))
+            meta = self.models[name].meta if name in self.models else {}
+            objects[name] = DbObject(name, kind, path, header_comment(text), text, columns, rows, list(parameters),
+                                     meta)
         return objects
 
     def table_rows(self, name: str) -> int:

@@ -107,7 +107,7 @@ ends as (
 select
     series,
     release_date,
-    power(10, intercept + slope_log10_per_year * decimal_year(release_date)) as fitted,
+    trend_value(intercept, slope_log10_per_year, release_date) as fitted,
 from ends
 order by series, release_date"""
 
@@ -519,7 +519,7 @@ order by domain, launch_date, gpu, precision""", "fits": """with ends as (
     from efficiency_trend
 )
 
-select domain, launch_date, power(10, intercept + slope_log10_per_year * decimal_year(launch_date)) as fitted
+select domain, launch_date, trend_value(intercept, slope_log10_per_year, launch_date) as fitted
 from ends
 order by domain, launch_date"""},
            draw_fig8, "The solid lines are `efficiency_trend`, the fits every Joule estimate of Figs. 9-14 uses.",
@@ -621,7 +621,7 @@ segments as (
     from refit, newest
 )
 
-select line, launch_date, power(10, intercept + slope_log10_per_year * decimal_year(launch_date)) as fitted
+select line, launch_date, trend_value(intercept, slope_log10_per_year, launch_date) as fitted
 from segments
 order by line, launch_date"""
 
