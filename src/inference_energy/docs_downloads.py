@@ -273,14 +273,17 @@ def preview(site: Site, name: str, order: str = "") -> str:
     rows = [["" if v is None else format_value(v) for v in row] for row in cur.fetchall()]
     types = dict(site.con.execute(f"select column_name, column_type from (describe select * from {quoted})").fetchall())
     summary = [[f"[{c}](#{c})", types[c].lower(), column_summary(site, name, c, types[c])] for c in names]
+    # data-search-exclude: the rows are data, not text a search should return
     return "\n".join([
         "## Preview {#section-preview}\n",
         f"The first {len(rows)} rows" + (" (in the order of the file)" if not order else " (sorted)") + ":\n",
-        '<div class="table-scroll" markdown="1">\n',
+        '<div class="table-scroll" data-search-exclude markdown="1">\n',
         md_table([f"`{c}`" for c in names], rows),
         "</div>\n",
         "Per column, over every row: the range, or the distinct values.\n",
-        md_table(["column", "type", "values"], summary)])
+        '<div class="table-scroll" data-search-exclude markdown="1">\n',
+        md_table(["column", "type", "values"], summary),
+        "</div>\n"])
 
 
 def column_summary(site: Site, name: str, column: str, duck_type: str) -> str:

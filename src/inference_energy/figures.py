@@ -77,6 +77,7 @@ class Figure:
     name: str = ""  # page and file name of a figure that is not the paper's (number 0)
     tables: tuple[tuple[str, str], ...] = ()  # (heading, SQL): more tables after `facts`
     summary: Callable | None = None  # (con) -> markdown with numbers computed from the views
+    costliest: str = ""  # a domain: the page names the model of highest estimated energy in it
 
     @property
     def slug(self) -> str:
@@ -431,6 +432,7 @@ order by cost, model, extra_data"""
 
 
 def energy_figure(number: int, domain: str, title: str, caption: str, human: bool, note: str) -> Figure:
+    """Figs. 9-10 (energy over the years, with the yearly means) and 13-14 (against the human references)."""
     queries = {"points": ENERGY_SQL.format(domain=domain), "selected": SELECTED_SQL.format(domain=domain),
                "fits": fit_lines_sql(domain, "joules")}
     if human:
@@ -443,7 +445,8 @@ def energy_figure(number: int, domain: str, title: str, caption: str, human: boo
                   ("inference_energy", "best_models_per_year", "model_trends")
                   + (("human_energy_reference",) if human else ("yearly_energy",)),
                   TREND_FACTS.format(domain=domain, metric="joules", extra=""),
-                  tables=(("The human references", HUMAN_FACTS),) if human else ())
+                  tables=(("The human references", HUMAN_FACTS),) if human else (),
+                  costliest="" if human else domain)
 
 
 HUMAN_FACTS = """select
@@ -904,6 +907,8 @@ def figure_page(figure: Figure, rendered: Rendered, con, csv_files: list[str]) -
                        for series, n in unfitted) + ".\n")
     if figure.note:
         out.append(figure.note + "\n")
+    if figure.costliest:
+        out.append(costliest_section(figure.costliest, con))
     for heading, sql in ((("In numbers", figure.facts),) if figure.facts else ()) + figure.tables:
         out += [f"## {heading}\n", '<div class="table-scroll" markdown="1">\n', output_table(*run_query(con, sql)),
                 "</div>\n", f'```sql title="the query of this table"\n{sql.strip()}\n```\n']
@@ -911,6 +916,30 @@ def figure_page(figure: Figure, rendered: Rendered, con, csv_files: list[str]) -
     for name, sql in figure.queries.items():
         out.append(f'```sql title="{name}"\n{sql.strip()}\n```\n')
     return "\n".join(out)
+
+
+COSTLIEST_SQL = """select model, release_date, gflops, input_tokens, gflops_per_watt, joules
+from inference_energy
+where domain = ?
+order by joules desc, model
+limit 1"""
+
+
+def costliest_section(domain: str, con) -> str:
+    """The model of the highest estimated energy per forward pass, in words, from the views."""
+    row = con.execute(COSTLIEST_SQL, [domain]).fetchone()
+    if row is None:
+        return ""
+    model, released, gflops, tokens, efficiency, joules = row
+    human = con.execute("select joules_per_second from human_energy_reference where reference = 'somatic'").fetchone()
+    tokens_text = f" of {tokens:,} input tokens" if tokens else ""
+    text = (f"## Energy of the costliest model: {model}\n\n"
+            f"The highest estimate of this figure is **{model}** (released {fmt(released)}): one forward pass"
+            f"{tokens_text} takes {gflops:,.0f} GFLOPs, at the {efficiency:.1f} GFLOPS/W that GPUs of its release "
+            f"date reach on the trend of Fig. 8, so about **{joules:,.0f} J** of energy")
+    if human:
+        text += f", {joules / human[0]:,.0f} times what a human body uses in one second ({human[0]:.1f} J)"
+    return text + ". Computed by [inference_energy](../dictionary/inference_energy.md).\n"
 
 
 def html_attr(text: str) -> str:
