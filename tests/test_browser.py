@@ -455,8 +455,11 @@ def test_small_and_wide_screens(page, server, tmp_path, path):
         for img_display, wide_display, width in figures:
             assert (img_display, wide_display) == ("block", "none") and width > 300
         broken = page.evaluate("""[...document.querySelectorAll('.md-typeset th')].filter(th => {
-            const s = getComputedStyle(th); return s.wordBreak === 'break-all' || s.overflowWrap === 'anywhere'
-              || th.scrollWidth > th.clientWidth + 1; }).map(th => th.textContent)""")
+            const words = th.textContent.trim().split(/\\s+/); const range = document.createRange();
+            range.selectNodeContents(th);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return (words.length === 1 && lines.size > 1) || th.scrollWidth > th.clientWidth + 1;
+          }).map(th => th.textContent)""")
         assert broken == []
         assert page.problems(server) == []
     finally:
