@@ -398,7 +398,7 @@ def download_links(html: str) -> list[tuple[str, str, str]]:
 def test_every_download_link_resolves_with_its_size_and_hash(site):
     from inference_energy.docs_downloads import human_size
 
-    pages = [p for p in site.site_dir.rglob("index.html")]
+    pages = list(site.site_dir.rglob("index.html"))
     checked = 0
     for html_file in pages:
         html = html_file.read_text(encoding="utf-8")

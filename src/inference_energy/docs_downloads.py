@@ -15,6 +15,7 @@ When the release is refused (e.g. CHANGELOG.md has no dated section for the vers
 dist/ is used if present; otherwise the page says why there is no zip, and the CSV and Parquet
 files are written from the package directly.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,6 +35,7 @@ DISTINCT_SHOWN = 8  # a text column with at most this many values lists them all
 @dataclass(frozen=True)
 class Download:
     """One file served by the site: its path under docs/generated, size and SHA-256."""
+
     relpath: str
     bytes: int
     sha256: str
@@ -84,7 +86,11 @@ def make_release_copy(site: Site, tmp: Path):
     name = release.release_name(site.package)
     dist = site.package.root / "dist"
     if (dist / f"{name}.zip").is_file() and (dist / name).is_dir():
-        return dist / name, dist / f"{name}.zip", f"The release could not be made afresh ({reason}); this is {name}.zip of dist/."
+        return (
+            dist / name,
+            dist / f"{name}.zip",
+            f"The release could not be made afresh ({reason}); this is {name}.zip of dist/.",
+        )
     return None, None, f"No release zip for version {site.package.version}: {reason}"
 
 
@@ -95,8 +101,9 @@ def collect(site: Site, writer: Writer) -> Downloads:
         files = Downloads(None, note, None, {}, {})
         if zip_path is not None:
             files.zip = copy(writer, zip_path, f"{DOWNLOADS}/{zip_path.name}", "release zip")
-            files.descriptor = copy(writer, folder / "datapackage.json", f"{DOWNLOADS}/datapackage.json",
-                                    "datapackage.json")
+            files.descriptor = copy(
+                writer, folder / "datapackage.json", f"{DOWNLOADS}/datapackage.json", "datapackage.json"
+            )
             for name, resource in site.package.resources.items():
                 files.csv[name] = copy(writer, folder / resource.relpath, f"{DOWNLOADS}/csv/{name}.csv", "CSV")
             parquet = {p.stem: p for p in sorted(folder.rglob("*.parquet"))}
@@ -134,8 +141,10 @@ def write_view_csv(site: Site, writer: Writer, name: str, parquet: Path) -> Down
     con = duckdb.connect(config={"threads": 1})
     try:
         source = str(parquet).replace("'", "''")
-        con.execute(f"copy (select * from read_parquet('{source}')) to '{str(target).replace(chr(39), chr(39) * 2)}' "
-                    "(header, delimiter ',')")
+        con.execute(
+            f"copy (select * from read_parquet('{source}')) to '{str(target).replace(chr(39), chr(39) * 2)}' "
+            "(header, delimiter ',')"
+        )
     finally:
         con.close()
     return describe(writer, f"{DOWNLOADS}/csv/{name}.csv", "CSV")
@@ -176,10 +185,13 @@ def download_block(files: Downloads, name: str, from_page: str) -> str:
 
     page = rel(from_page, f"{GENERATED}/{PAGE}")
     whole = f"the whole package as [one zip]({page}#release-zip)" if files.zip else f"[every file]({page})"
-    return "\n".join([
-        "## Download {#section-download}\n",
-        md_table(["format", "file", "SHA-256"], rows),
-        f"\nOr {whole}; [how to cite]({page}#cite) this version.\n"])
+    return "\n".join(
+        [
+            "## Download {#section-download}\n",
+            md_table(["format", "file", "SHA-256"], rows),
+            f"\nOr {whole}; [how to cite]({page}#cite) this version.\n",
+        ]
+    )
 
 
 def citation_text(site: Site) -> tuple[str, str, str]:
@@ -188,17 +200,25 @@ def citation_text(site: Site) -> tuple[str, str, str]:
 
     path = site.package.root / "CITATION.cff"
     cff = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    authors = ", ".join(a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}".strip(", ")
-                        for a in cff.get("authors") or [])
-    package = f"{authors}. *{cff.get('title', site.package.descriptor.get('title', ''))}*, version {cff.get('version', '')}."
+    authors = ", ".join(
+        a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}".strip(", ")
+        for a in cff.get("authors") or []
+    )
+    package = (
+        f"{authors}. *{cff.get('title', site.package.descriptor.get('title', ''))}*, version {cff.get('version', '')}."
+    )
     if cff.get("doi"):
         package += f" doi:{cff['doi']}."
     paper = ""
     preferred = cff.get("preferred-citation") or {}
     if preferred:
-        names = ", ".join(f"{a.get('family-names', '')}, {a.get('given-names', '')}" for a in preferred.get("authors", []))
-        paper = (f"{names} ({preferred.get('year', '')}). {preferred.get('title', '')}. "
-                 f"*{preferred.get('journal', '')}* {preferred.get('volume', '')}, {preferred.get('start', '')}.")
+        names = ", ".join(
+            f"{a.get('family-names', '')}, {a.get('given-names', '')}" for a in preferred.get("authors", [])
+        )
+        paper = (
+            f"{names} ({preferred.get('year', '')}). {preferred.get('title', '')}. "
+            f"*{preferred.get('journal', '')}* {preferred.get('volume', '')}, {preferred.get('start', '')}."
+        )
         if preferred.get("doi"):
             paper += f" [doi:{preferred['doi']}](https://doi.org/{preferred['doi']})"
     repo = cff.get("repository-code") or cff.get("repository") or cff.get("url") or ""
@@ -209,26 +229,38 @@ def download_page(site: Site, files: Downloads) -> str:
     page = f"{GENERATED}/{PAGE}"
     version = site.package.version
     package_cite, paper_cite, repo = citation_text(site)
-    out = ["# Download\n",
-           f"The files of version **{version}**, served with this site. Sizes and SHA-256 are computed from "
-           "the served files when the site is built; `datapackage.json` also gives `bytes` and `hash` for "
-           "every table, and the zip holds `SHA256SUMS` over its contents "
-           "(see [checking a download](../releases.md#checking-a-download)).\n",
-           "## The release zip {#release-zip}\n"]
+    out = [
+        "# Download\n",
+        f"The files of version **{version}**, served with this site. Sizes and SHA-256 are computed from "
+        "the served files when the site is built; `datapackage.json` also gives `bytes` and `hash` for "
+        "every table, and the zip holds `SHA256SUMS` over its contents "
+        "(see [checking a download](../releases.md#checking-a-download)).\n",
+        "## The release zip {#release-zip}\n",
+    ]
     if files.zip:
-        out.append("CSVs, Table Schemas, `derive/` SQL, Parquet files and the DuckDB database, with "
-                   "`SHA256SUMS`: everything to use the data without this site.\n")
-        out.append(md_table(["file", "SHA-256"], [
-            [link(files.zip, page), f"`{files.zip.sha256}`"],
-            [link(files.descriptor, page), f"`{files.descriptor.sha256}`"]]))
+        out.append(
+            "CSVs, Table Schemas, `derive/` SQL, Parquet files and the DuckDB database, with "
+            "`SHA256SUMS`: everything to use the data without this site.\n"
+        )
+        out.append(
+            md_table(
+                ["file", "SHA-256"],
+                [
+                    [link(files.zip, page), f"`{files.zip.sha256}`"],
+                    [link(files.descriptor, page), f"`{files.descriptor.sha256}`"],
+                ],
+            )
+        )
         if files.zip_note:
             out.append("\n" + md_escape(files.zip_note) + "\n")
     else:
         out.append('!!! warning "No zip"\n    ' + md_escape(files.zip_note) + "\n")
     out.append("## Tables and views {#files}\n")
-    out.append("Each table's CSV as released (the Table Schema in the zip types it) and its Parquet file "
-               "(typed); each view of the database as Parquet and CSV. To query them here without "
-               "installing anything, use the [query page](query.md).\n")
+    out.append(
+        "Each table's CSV as released (the Table Schema in the zip types it) and its Parquet file "
+        "(typed); each view of the database as Parquet and CSV. To query them here without "
+        "installing anything, use the [query page](query.md).\n"
+    )
     rows = []
     for name in downloadable(site):
         kind = "table" if name in site.package.resources else "view"
@@ -242,8 +274,10 @@ def download_page(site: Site, files: Downloads) -> str:
     if repo:
         out.append(f"The source (tables, schemas, SQL, tools and tests): <{repo}>.\n")
     else:
-        out.append("`CITATION.cff` and `README.md` state no repository URL, so this site links none; "
-                   "the release zip above holds everything the repository publishes as data.\n")
+        out.append(
+            "`CITATION.cff` and `README.md` state no repository URL, so this site links none; "
+            "the release zip above holds everything the repository publishes as data.\n"
+        )
     out.append("## How to cite {#cite}\n")
     out.append(f"Cite this package with its version:\n\n> {package_cite}\n")
     if paper_cite:
@@ -255,8 +289,20 @@ def download_page(site: Site, files: Downloads) -> str:
 # ---------------------------------------------------------------------------- preview
 
 
-NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-           "FLOAT", "DOUBLE", "REAL")
+NUMERIC = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+    "REAL",
+)
 
 
 def is_numeric(duck_type: str) -> bool:
@@ -274,16 +320,19 @@ def preview(site: Site, name: str, order: str = "") -> str:
     types = dict(site.con.execute(f"select column_name, column_type from (describe select * from {quoted})").fetchall())
     summary = [[f"[{c}](#{c})", types[c].lower(), column_summary(site, name, c, types[c])] for c in names]
     # data-search-exclude: the rows are data, not text a search should return
-    return "\n".join([
-        "## Preview {#section-preview}\n",
-        f"The first {len(rows)} rows" + (" (in the order of the file)" if not order else " (sorted)") + ":\n",
-        '<div class="table-scroll" data-search-exclude markdown="1">\n',
-        md_table([f"`{c}`" for c in names], rows),
-        "</div>\n",
-        "Per column, over every row: the range, or the distinct values.\n",
-        '<div class="table-scroll" data-search-exclude markdown="1">\n',
-        md_table(["column", "type", "values"], summary),
-        "</div>\n"])
+    return "\n".join(
+        [
+            "## Preview {#section-preview}\n",
+            f"The first {len(rows)} rows" + (" (in the order of the file)" if not order else " (sorted)") + ":\n",
+            '<div class="table-scroll" data-search-exclude markdown="1">\n',
+            md_table([f"`{c}`" for c in names], rows),
+            "</div>\n",
+            "Per column, over every row: the range, or the distinct values.\n",
+            '<div class="table-scroll" data-search-exclude markdown="1">\n',
+            md_table(["column", "type", "values"], summary),
+            "</div>\n",
+        ]
+    )
 
 
 def column_summary(site: Site, name: str, column: str, duck_type: str) -> str:
@@ -297,12 +346,16 @@ def column_summary(site: Site, name: str, column: str, duck_type: str) -> str:
         text = f"{show(low)} to {show(high)}" if low != high else f"always {show(low)}"
         return f"{text} ({distinct} distinct)"
     if upper == "BOOLEAN":
-        counts = dict(site.con.execute(f"select {col}, count(*) from {table} where {col} is not null group by 1").fetchall())
+        counts = dict(
+            site.con.execute(f"select {col}, count(*) from {table} where {col} is not null group by 1").fetchall()
+        )
         return ", ".join(f"`{str(k).lower()}` ({v})" for k, v in sorted(counts.items()))
     if not upper.startswith("VARCHAR"):
         return f"{distinct} distinct"
-    top = site.con.execute(f"select {col}, count(*) as n from {table} where {col} is not null "
-                           f"group by 1 order by n desc, 1 limit {DISTINCT_SHOWN}").fetchall()
+    top = site.con.execute(
+        f"select {col}, count(*) as n from {table} where {col} is not null "
+        f"group by 1 order by n desc, 1 limit {DISTINCT_SHOWN}"
+    ).fetchall()
     shown = ", ".join(f"{value_code(v)} ({n})" for v, n in top)
     if distinct <= DISTINCT_SHOWN:
         return shown

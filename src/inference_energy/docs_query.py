@@ -6,6 +6,7 @@ worker, its WebAssembly and Apache Arrow's single-file build. The page (docs/ass
 registers every table's and view's Parquet file of downloads/ as a view, creates the derive/
 macros, and runs what the visitor types; the cookbook's queries are one click away.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,10 @@ def vendor(site: Site, writer: Writer) -> None:
     base = node_modules(site)
     missing = [src for src, _ in VENDORED if not (base / src).is_file()]
     if missing:
-        raise DocsError(f"{base / missing[0]} is missing: run `npm ci` (the Makefile does) to install "
-                        "DuckDB-WASM for the query page")
+        raise DocsError(
+            f"{base / missing[0]} is missing: run `npm ci` (the Makefile does) to install "
+            "DuckDB-WASM for the query page"
+        )
     for src, name in VENDORED:
         target = writer.out / VENDOR / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -65,46 +68,56 @@ def query_page(site: Site) -> str:
         title, _, sql = cookbook_entry(path)
         cookbook.append({"id": path.stem, "title": title, "sql": sql.strip()})
     config = {
-        "vendor": {"wasm": f"../{VENDOR}/duckdb-eh.wasm", "worker": f"../{VENDOR}/duckdb-browser-eh.worker.js",
-                   "parquet": f"../{VENDOR}/parquet_wasm_bg.wasm"},
+        "vendor": {
+            "wasm": f"../{VENDOR}/duckdb-eh.wasm",
+            "worker": f"../{VENDOR}/duckdb-browser-eh.worker.js",
+            "parquet": f"../{VENDOR}/parquet_wasm_bg.wasm",
+        },
         "files": [{"name": name, "url": "../" + d.relpath} for name, d in files.items()],
         "macros": macro_statements(site),
         "cookbook": cookbook,
     }
-    imports = {"@duckdb/duckdb-wasm": f"../{VENDOR}/duckdb-browser.mjs", "apache-arrow": "../../assets/arrow-shim.mjs",
-               "parquet-wasm": f"../{VENDOR}/parquet_wasm.js"}
+    imports = {
+        "@duckdb/duckdb-wasm": f"../{VENDOR}/duckdb-browser.mjs",
+        "apache-arrow": "../../assets/arrow-shim.mjs",
+        "parquet-wasm": f"../{VENDOR}/parquet_wasm.js",
+    }
     buttons = "\n".join(
-        f'<li><button type="button" class="md-button query-example" data-cookbook="{c["id"]}">{escape(c["title"])}</button></li>'
-        for c in cookbook)
+        f'<li><button type="button" class="md-button query-example" data-cookbook="{c["id"]}">'
+        f"{escape(c['title'])}</button></li>"
+        for c in cookbook
+    )
     names = ", ".join(f"[{name}](dictionary/{name}.md)" for name in files)
-    return "\n".join([
-        "# Query\n",
-        "Write SQL against every table and view of the package and run it here, in your browser: "
-        "[DuckDB-WASM](https://duckdb.org/docs/api/wasm/overview) runs over the site's own Parquet files "
-        "(the ones on the [Download](download.md) page), so nothing is installed and no query leaves "
-        "this page. The SQL is DuckDB's, as in `inference-energy query`, and the CSV of a result is "
-        "what `inference-energy query --format csv` prints for the same query.\n",
-        '<div class="query-app" markdown="0">',
-        f'<script type="importmap">{script_json({"imports": imports})}</script>',
-        f'<script src="../{VENDOR}/Arrow.es2015.min.js"></script>',
-        f'<script type="application/json" id="query-config">{script_json(config)}</script>',
-        '<label for="query-sql">SQL</label>',
-        '<textarea id="query-sql" rows="9" spellcheck="false" '
-        'placeholder="select * from efficiency_trend"></textarea>',
-        '<p class="query-controls"><button type="button" id="query-run" class="md-button md-button--primary" '
-        'disabled>Run</button> <a id="query-csv" class="md-button" download="query-result.csv" hidden>'
-        'Download the result as CSV</a> <span id="query-status" role="status">Loading…</span></p>',
-        '<div id="query-result" class="table-scroll"></div>',
-        "<h2 id=\"cookbook-queries\">Cookbook queries</h2>",
-        "<p>One click puts a question of the cookbook in the box and runs it:</p>",
-        f'<ul class="query-examples">\n{buttons}\n</ul>',
-        '<script type="module" src="../../assets/query.js"></script>',
-        "</div>\n",
-        "## What you can query\n",
-        f"Tables and views: {names}. The [data dictionary](dictionary/index.md) says what each column "
-        "holds. The table macros of `derive/` work too, e.g. `select * from joules_on_gpu('A100', 'Mixed')`.\n",
-        "Loading takes a few seconds the first time: DuckDB-WASM is about 35 MB.\n",
-    ])
+    return "\n".join(
+        [
+            "# Query\n",
+            "Write SQL against every table and view of the package and run it here, in your browser: "
+            "[DuckDB-WASM](https://duckdb.org/docs/api/wasm/overview) runs over the site's own Parquet files "
+            "(the ones on the [Download](download.md) page), so nothing is installed and no query leaves "
+            "this page. The SQL is DuckDB's, as in `inference-energy query`, and the CSV of a result is "
+            "what `inference-energy query --format csv` prints for the same query.\n",
+            '<div class="query-app" markdown="0">',
+            f'<script type="importmap">{script_json({"imports": imports})}</script>',
+            f'<script src="../{VENDOR}/Arrow.es2015.min.js"></script>',
+            f'<script type="application/json" id="query-config">{script_json(config)}</script>',
+            '<label for="query-sql">SQL</label>',
+            '<textarea id="query-sql" rows="9" spellcheck="false" '
+            'placeholder="select * from efficiency_trend"></textarea>',
+            '<p class="query-controls"><button type="button" id="query-run" class="md-button md-button--primary" '
+            'disabled>Run</button> <a id="query-csv" class="md-button" download="query-result.csv" hidden>'
+            'Download the result as CSV</a> <span id="query-status" role="status">Loading…</span></p>',
+            '<div id="query-result" class="table-scroll"></div>',
+            '<h2 id="cookbook-queries">Cookbook queries</h2>',
+            "<p>One click puts a question of the cookbook in the box and runs it:</p>",
+            f'<ul class="query-examples">\n{buttons}\n</ul>',
+            '<script type="module" src="../../assets/query.js"></script>',
+            "</div>\n",
+            "## What you can query\n",
+            f"Tables and views: {names}. The [data dictionary](dictionary/index.md) says what each column "
+            "holds. The table macros of `derive/` work too, e.g. `select * from joules_on_gpu('A100', 'Mixed')`.\n",
+            "Loading takes a few seconds the first time: DuckDB-WASM is about 35 MB.\n",
+        ]
+    )
 
 
 def escape(text: str) -> str:
