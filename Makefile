@@ -27,7 +27,8 @@ validate: $(STAMP)
 
 # Files `ruff format --check` holds to the formatter until the whole tree is formatted once.
 FORMATTED := src/inference_energy/database.py src/inference_energy/derive_graph.py \
-	src/inference_energy/headlines.py tests/test_derive_graph.py tests/test_module_graph.py
+	src/inference_energy/headlines.py tests/test_derive_graph.py tests/test_module_graph.py \
+	src/inference_energy/docs_downloads.py src/inference_energy/docs_query.py
 
 test: $(STAMP) $(NODE)
 	$(BIN)/ruff check .

@@ -61,6 +61,7 @@ CODE_MODULES = (
     "inference_energy.release",
     "inference_energy.figures",
     "inference_energy.build",
+    "inference_energy.headlines",
 )
 
 

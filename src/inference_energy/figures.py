@@ -680,10 +680,11 @@ def backtest_summary(con) -> str:
     fit = con.execute("select * from trend_refit where domain = 'cv'").df().iloc[0]
     added = con.execute("select count(distinct gpu), min(launch_date), max(launch_date) from trend_backtest "
                         "where domain = 'cv'").fetchone()
-    rows = {r[0]: r[1:] for r in con.execute(
-        "select precision, count(*), count(*) filter (where ratio_to_paper_trend > 1), "
-        "exp(avg(ln(ratio_to_paper_trend))), min(ratio_to_paper_trend), max(ratio_to_paper_trend) "
-        "from trend_backtest where domain = 'cv' group by precision").fetchall()}
+    # the "by precision" table of the page, read once: the sentences quote its numbers
+    cur = con.execute(BACKTEST_BY_PRECISION)
+    names = [d[0] for d in cur.description]
+    rows = {r["precision"]: (r["accelerators"], r["above_trend"], r["geomean_ratio"], r["min_ratio"], r["max_ratio"])
+            for r in (dict(zip(names, row)) for row in cur.fetchall()) if r["domain"] == "cv"}
     epoch = con.execute("select ref_id from \"references\" where url like 'https://epoch.ai/%' "
                         "order by ref_id limit 1").fetchone()
     out = [f"- **The paper's CV trend** (Fig. 8, fitted on {fit['paper_n']} points up to "
@@ -695,7 +696,7 @@ def backtest_summary(con) -> str:
         if precision in rows:
             n, above, geomean, lo, hi = rows[precision]
             out.append(f"    - {words}: {above} of {n} above the trend; actual / trend is "
-                       f"×{geomean:.2f} on the geometric mean (×{lo:.2f} to ×{hi:.2f}).")
+                       f"×{geomean:.3g} on the geometric mean (×{lo:.3g} to ×{hi:.3g}).")
     out.append(f"- **Refitted** with the FP32 peaks of the {fit['added_n']} GPUs among them, the CV trend "
                f"doubles every **{fit['refit_doubling_years']:.2f} years** (r² {fit['paper_r2']:.2f} → "
                f"{fit['refit_r2']:.2f}); on {fmt(fit['newest_date'])} it lies at "
