@@ -252,6 +252,7 @@ def generate(root: str | Path = ".", out: str | Path | None = None, figures: boo
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
+    inputs = manifest(package.root)  # before reading them: an edit during generation shows as stale
     con = connect_with_tables(package)
     con.execute("set threads = 1")  # float sums in one order: the same data gives the same bytes
     try:
@@ -268,7 +269,7 @@ def generate(root: str | Path = ".", out: str | Path | None = None, figures: boo
             from inference_energy import figures as figs
             figs.write_all(site, writer)
         writer.write("nav.json", json.dumps(writer.nav, indent=1, ensure_ascii=False) + "\n")
-        writer.write("manifest.json", json.dumps(manifest(package.root), indent=1) + "\n")
+        writer.write("manifest.json", json.dumps(inputs, indent=1) + "\n")
         replace_dir(tmp, out)
     finally:
         con.close()
