@@ -17,6 +17,30 @@ def package_root() -> Path:
     return ROOT
 
 
+@pytest.fixture(scope="session")
+def real_db():
+    """The real package's tables and views in memory, loaded once for every test that only reads
+    them (a test that changes views makes its own connection)."""
+    from inference_energy.database import connect
+
+    connection = connect(ROOT)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory):
+    """The real package built once (database file and Parquet), as `inference-energy build`
+    writes it: (folder, summary). The database is <folder>/ai-inference-energy.duckdb; open
+    it read-only."""
+    from inference_energy.build import build_database
+    from inference_energy.database import DATABASE_NAME
+
+    out = tmp_path_factory.mktemp("real-build")
+    summary = build_database(ROOT, out / DATABASE_NAME, out / "parquet")
+    return out, summary
+
+
 @pytest.fixture
 def package_copy(tmp_path) -> Path:
     """A fresh copy of the real package in tmp_path, free to edit."""

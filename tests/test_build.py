@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from inference_energy import cli
-from inference_energy.build import DUCKDB_TYPES, BuildError, build_database, connect_with_tables
+from inference_energy.build import DATABASE_NAME, DUCKDB_TYPES, BuildError, build_database, connect_with_tables
 from inference_energy.derive_graph import GraphError, load_models
 from inference_energy.metadata import load_package
 from package_files import copy_package
@@ -21,10 +21,8 @@ MODELS = load_models(ROOT)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("build")
-    summary = build_database(ROOT, out / "db.duckdb", out / "parquet")
-    return out, summary
+def built(real_build):
+    return real_build
 
 
 def csv_rows(path: Path) -> list[dict]:
@@ -34,7 +32,7 @@ def csv_rows(path: Path) -> list[dict]:
 
 def test_every_table_is_typed_from_its_schema(built):
     out, _ = built
-    con = duckdb.connect(str(out / "db.duckdb"), read_only=True)
+    con = duckdb.connect(str(out / DATABASE_NAME), read_only=True)
     try:
         for name, resource in load_package(ROOT).resources.items():
             columns = con.execute("select column_name, data_type from information_schema.columns "
@@ -48,7 +46,7 @@ def test_every_table_is_typed_from_its_schema(built):
 def test_empty_cells_are_null(built):
     out, _ = built
     empty = sum(1 for r in csv_rows(ROOT / "tables" / "cv_models.csv") if r["extra_data"] == "")
-    con = duckdb.connect(str(out / "db.duckdb"), read_only=True)
+    con = duckdb.connect(str(out / DATABASE_NAME), read_only=True)
     try:
         assert con.execute("select count(*) from cv_models where extra_data is null").fetchone()[0] == empty > 0
         assert con.execute("select count(*) from cv_models where extra_data = ''").fetchone()[0] == 0
@@ -141,3 +139,31 @@ def test_cli_build_stops_on_validation_problems(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "tables/gpus.csv" in captured.err and "build stopped" in captured.err
     assert not (package / "build" / "ai-inference-energy.duckdb").exists()
+
+
+def test_a_view_whose_declared_key_repeats_stops_the_build(tmp_path):
+    from inference_energy.build import ValidationFailed
+
+    derive = tmp_path / "derive"
+    shutil.copytree(ROOT / "derive", derive)
+    (derive / "views" / "zz_dupes.sql").write_text(
+        "-- zz_dupes: two rows with one key\nwith final as (select 'cv' as domain union all select 'cv')\n"
+        "select * from final\n", encoding="utf-8")
+    (derive / "views" / "zz_dupes.yml").write_text(
+        "description: Two rows.\ngrain: one row per domain\nkey: [domain]\ncolumns:\n"
+        "  - name: domain\n    description: The domain, twice.\n", encoding="utf-8")
+    package = make_package(tmp_path / "pkg", TINY, derive=derive)
+    out = tmp_path / "out"
+    with pytest.raises(ValidationFailed) as failed:
+        build_database(package, out / "db.duckdb", out / "parquet")
+    [problem] = failed.value.problems
+    assert (problem.file, problem.code) == ("derive/views/zz_dupes.yml", "sql-view-key-not-unique")
+    assert problem.rule == "the key of zz_dupes (domain) is unique: domain=cv, n_rows=2"
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_staging_keys_are_their_tables_primary_keys():
+    for model in MODELS:
+        if model.kind == "staging":
+            table = model.name.removeprefix("stg_")
+            assert model.key == load_package(ROOT).resources[table].primary_key, model.name

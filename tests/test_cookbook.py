@@ -8,19 +8,17 @@ import re
 import pytest
 
 from docs_site import ROOT, require_site
-from inference_energy.build import build_database
 from inference_energy.docs_pages import cookbook_entry, cookbook_files, output_table, run_query
 
 FILES = cookbook_files(ROOT)
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
+def con(real_build):
     """A database file written by the build, opened read-only: what a user queries."""
     import duckdb
 
-    path = tmp_path_factory.mktemp("db") / "ai-inference-energy.duckdb"
-    build_database(ROOT, path)
+    path = real_build[0] / "ai-inference-energy.duckdb"
     connection = duckdb.connect(str(path), read_only=True)
     yield connection
     connection.close()

@@ -437,6 +437,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from inference_energy.derive_graph import load_models  # noqa: E402
 
+PARETO_SQL = next(m for m in load_models(ROOT) if m.name == "pareto_frontier").statement()
 POINT = st.tuples(st.sampled_from([0.5, 1, 1.01, 2, 3, 10, 10.5, 100, 1000]), st.integers(50, 60))
 
 
@@ -452,8 +453,7 @@ def test_pareto_frontier_equals_brute_force(points):
                 "release_date date, gflops double, joules double, score_metric varchar, score double)")
     con.executemany("insert into inference_energy values ('cv', ?, null, date '2020-01-01', ?, ?, 'top1_accuracy', ?)",
                     [[f"m{i}", cost, cost * 2, score] for i, (cost, score) in enumerate(points)])
-    [view] = [m for m in load_models(ROOT) if m.name == "pareto_frontier"]
-    con.execute(view.statement())
+    con.execute(PARETO_SQL)
     got = {m for (m,) in con.execute("select model from pareto_frontier where figure = 'Fig. 4'").fetchall()}
     expected = {f"m{i}" for i, (c, s) in enumerate(points)
                 if not any(c2 <= c and s2 >= s and (c2 < c or s2 > s) for c2, s2 in points)}

@@ -32,10 +32,8 @@ TREND_FORMULA = "power(10, intercept + slope * decimal_year(d))"
 
 
 @pytest.fixture(scope="module")
-def con():
-    connection = connect(PACKAGE)
-    yield connection
-    connection.close()
+def con(real_db):
+    return real_db
 
 
 def columns_of(con, model) -> list[tuple[str, str]]:
@@ -215,7 +213,7 @@ def test_a_from_that_names_nothing_is_a_located_error(tmp_path):
 
 
 def test_every_declared_key_is_unique_on_the_real_package(con):
-    checks = key_checks(GRAPH)
+    checks = key_checks(GRAPH, kinds=("staging", "view", "macro"))
     checked = {c.model.name for c in checks}
     assert checked == {m.name for m in GRAPH.order if m.key and m.form in ("view", "table_macro")}
     for check in checks:
@@ -267,3 +265,94 @@ def test_sql_style(model):
         assert code.rstrip().rstrip(";").rstrip().endswith("select * from final"), "ends in `select * from final`"
     # no `x as (select * from x)`: an import CTE is named for what it holds, not after its source
     assert not re.search(r"\b([a-z_]+) as \(\s*select \* from \1\b", code), "a self-named import CTE"
+
+
+# ---------------------------------------------------------------------------- seed tables
+
+SEEDS = {
+    "human_energy_inputs": "Section 8",
+    "measured_model_names": "Table K.1",
+    "flops_estimate_rules": "Appendix H.1",
+}
+
+
+def seed_rows(name: str) -> list[dict]:
+    import csv
+
+    with open(ROOT / "tables" / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_seed_tables_cite_where_the_paper_states_them(name):
+    rows = seed_rows(name)
+    assert rows and all(r["paper_source"].startswith(SEEDS[name]) for r in rows), name
+    assert "paper_source" in [f["name"] for f in PACKAGE.resources[name].fields]
+
+
+def test_seed_values_are_the_papers():
+    energy = {r["reference"]: r for r in seed_rows("human_energy_inputs")}
+    assert (energy["somatic"]["amount"], energy["somatic"]["unit"]) == ("2000", "kcal/day")
+    assert (energy["external"]["amount"], energy["external"]["unit"], energy["external"]["amount_refs"]) == (
+        "79897",
+        "kWh/year",
+        "54",
+    )
+    names = {r["measured_model"]: r["cv_model"] for r in seed_rows("measured_model_names")}
+    measured = {m for (m,) in table_cells("energy_measurements", "model")}
+    cv = {m for (m,) in table_cells("cv_models", "model")}
+    assert set(names) <= measured and set(names.values()) <= cv  # both spellings exist in the tables
+    rules = seed_rows("flops_estimate_rules")
+    estimated = {m for (m, marker) in table_cells("cv_models", "model", "gflops_marker") if marker == "*"}
+    assert {r["model"] for r in rules} | {"ViT-G/14"} == estimated  # ViT-G/14 has its own rule (App. H.2)
+
+
+def table_cells(table: str, *columns: str) -> list[tuple]:
+    import csv
+
+    with open(PACKAGE.resources[table].path, encoding="utf-8", newline="") as f:
+        return [tuple(r[c] for c in columns) for r in csv.DictReader(f)]
+
+
+def test_the_numbers_of_the_human_energy_header_are_the_views(con):
+    header = (ROOT / "derive/views/human_energy_reference.sql").read_text(encoding="utf-8")
+    got = dict(con.execute("select reference, joules_per_second from human_energy_reference").fetchall())
+    assert "(= 96.85 J/s)" in header and f"{got['somatic']:.2f}" == "96.85"
+    assert "(= 9,120.7 J/s)" in header and f"{got['external']:,.1f}" == "9,120.7"
+
+
+# ---------------------------------------------------------------------------- the tokenizer against DuckDB's parser
+
+
+def duckdb_references(sql: str, macros: set[str]) -> set[str]:
+    """The relations and derive/ macros a query reads, from DuckDB's own parse tree."""
+    import json
+
+    import duckdb
+
+    tree = json.loads(duckdb.connect().execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
+    assert not tree.get("error"), tree.get("error_message")
+    found, ctes = set(), set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE" and "table_name" in node:
+                found.add(node["table_name"].lower())
+            if "function_name" in node and node["function_name"].lower() in macros:
+                found.add(node["function_name"].lower())
+            if isinstance(node.get("cte_map"), dict):
+                ctes.update(entry["key"].lower() for entry in node["cte_map"].get("map", []))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    return found - (ctes - macros)
+
+
+@pytest.mark.parametrize("model", [m for m in GRAPH.order if m.form in ("view", "query")], ids=lambda m: m.relpath)
+def test_the_references_are_those_of_duckdbs_parser(model):
+    macros = {m.name for m in GRAPH.of_kind("macro")}
+    assert model.depends_on == duckdb_references(model.body, macros)

@@ -17,9 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from inference_energy.build import connect_with_tables
-from inference_energy.metadata import load_package
-
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "paper"
 EPS = 1e-9  # float noise only; never a tolerance on the printed precision
@@ -234,10 +231,8 @@ def errata_keys() -> set[tuple[str, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def con():
-    connection = connect_with_tables(load_package(ROOT))
-    yield connection
-    connection.close()
+def con(real_db):
+    return real_db
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -297,32 +292,29 @@ def test_j9_rows_are_the_trend_rows(con):
     assert got == {(d, one(con, "select gpu_key(?)", g), p) for d, g, p in expected}
 
 
-def test_k10_needs_the_j9_rows_and_a_continuous_date():
+def test_k10_needs_the_j9_rows_and_a_continuous_date(real_db):
     """The fit on J.9's rows reproduces all of K.10; adding P100 FP32, or fitting on the
     calendar year, does not. Alternatives computed in SQL beside the view's method."""
-    con = connect_with_tables(load_package(ROOT))
-    try:
-        def misses(points_sql: str, x_sql: str) -> int:
-            slope, intercept = con.execute(
-                f"select regr_slope(log10(gflops_per_watt), {x_sql}), regr_intercept(log10(gflops_per_watt), {x_sql}) "
-                f"from ({points_sql})").fetchone()
-            count = 0
-            for row in fixture("table_k10.csv"):
-                gflops, launch = con.execute(
-                    "select gflops, gpu_launch_date from energy_validation where paper_source = 'Table K.10' "
-                    "and model = ? and device = ?", [row["model"], row["gpu"]]).fetchone()
-                x = con.execute(f"select {x_sql.replace('launch_date', '?::date')}", [launch]).fetchone()[0]
-                count += not agrees(gflops / 10 ** (intercept + slope * x), row["estimated_joules"])
-            return count
+    con = real_db
+    def misses(points_sql: str, x_sql: str) -> int:
+        slope, intercept = con.execute(
+            f"select regr_slope(log10(gflops_per_watt), {x_sql}), regr_intercept(log10(gflops_per_watt), {x_sql}) "
+            f"from ({points_sql})").fetchone()
+        count = 0
+        for row in fixture("table_k10.csv"):
+            gflops, launch = con.execute(
+                "select gflops, gpu_launch_date from energy_validation where paper_source = 'Table K.10' "
+                "and model = ? and device = ?", [row["model"], row["gpu"]]).fetchone()
+            x = con.execute(f"select {x_sql.replace('launch_date', '?::date')}", [launch]).fetchone()[0]
+            count += not agrees(gflops / 10 ** (intercept + slope * x), row["estimated_joules"])
+        return count
 
-        j9_rows = "select launch_date, gflops_per_watt from gpu_efficiency where domain = 'cv'"
-        with_p100 = (j9_rows + " union all select launch_date, gflops_per_watt from gpu_peak_efficiency "
-                     "where gpu = 'Tesla P100' and precision = 'FP32'")
-        assert misses(j9_rows, "decimal_year(launch_date)") == 0
-        assert misses(with_p100, "decimal_year(launch_date)") > 0
-        assert misses(j9_rows, "year(launch_date)") > 0
-    finally:
-        con.close()
+    j9_rows = "select launch_date, gflops_per_watt from gpu_efficiency where domain = 'cv'"
+    with_p100 = (j9_rows + " union all select launch_date, gflops_per_watt from gpu_peak_efficiency "
+                 "where gpu = 'Tesla P100' and precision = 'FP32'")
+    assert misses(j9_rows, "decimal_year(launch_date)") == 0
+    assert misses(with_p100, "decimal_year(launch_date)") > 0
+    assert misses(j9_rows, "year(launch_date)") > 0
 
 
 def test_k11_truncates_and_l13_rounds(con):

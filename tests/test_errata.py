@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from inference_energy.build import connect_with_tables
-from inference_energy.metadata import load_package
 from test_derive_paper import agrees, decimals, paper_comparisons
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,10 +22,8 @@ def errata_rows() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def con():
-    connection = connect_with_tables(load_package(ROOT))
-    yield connection
-    connection.close()
+def con(real_db):
+    return real_db
 
 
 @pytest.fixture(scope="module")

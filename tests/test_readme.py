@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from inference_energy.build import build_database
 from inference_energy.cli import main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -22,10 +21,8 @@ def test_the_readme_has_query_examples():
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    path = tmp_path_factory.mktemp("readme") / "ai-inference-energy.duckdb"
-    build_database(README.parent, path)
-    return path
+def database(real_build):
+    return real_build[0] / "ai-inference-energy.duckdb"  # the real package, built once per session
 
 
 @pytest.mark.parametrize("command,shown", examples(), ids=lambda v: v[:60] if isinstance(v, str) else v)

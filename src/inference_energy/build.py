@@ -24,11 +24,13 @@ from .database import (  # noqa: F401 - re-exported: the database layer's names,
     create_views,
     graph_of,
     load_tables,
+    materialized,
     quote_ident,
     sql_string,
 )
 from .headlines import summary_facts
 from .metadata import load_package
+from .sqlchecks import run_key_checks
 
 DERIVE_DIR = "derive"
 
@@ -78,7 +80,8 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
 
     With validate=True the package is validated once its tables are loaded (so the SQL checks
     reuse this connection) and a package with problems raises ValidationFailed; if the tables
-    do not even load, the validator is asked why before the load error is raised.
+    do not even load, the validator is asked why before the load error is raised. Every build
+    checks the keys the view sidecars declare (ValidationFailed with sql-view-key-not-unique).
     """
     import duckdb
 
@@ -95,29 +98,36 @@ def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Pa
                 progress("loading tables")
                 counts = load_tables(con, package)
                 progress(f"creating views from {DERIVE_DIR}/")
-                created = create_views(con, graph_of(package))
+                graph = graph_of(package)
+                created = create_views(con, graph)
             except (BuildError, duckdb.Error):
                 problems = validation_problems(package.root) if validate else []
                 if problems:
                     raise ValidationFailed(problems) from None
                 raise
-            if validate:
-                progress("validating the package")
-                problems = validation_problems(package.root, con)
+            # each view computed once (a temp table) for the checks, the summary and the export
+            with materialized(con, graph):
+                if validate:
+                    progress("validating the package")
+                    problems = validation_problems(package.root, con)
+                    if problems:
+                        raise ValidationFailed(problems)
+                progress("checking the keys the view sidecars declare")
+                problems = run_key_checks(con, graph)
                 if problems:
                     raise ValidationFailed(problems)
-            views = [m.name for m in created if m.kind == "view" and m.form == "view"]
-            staging = [m.name for m in created if m.kind == "staging"]
-            macros = [m.name for m in created if m.form in ("scalar_macro", "table_macro")]
-            summary = {"tables": counts, "views": views, "staging": staging, "macros": macros,
-                       **summary_facts(con, views)}
-            if parquet_dir is not None:
-                parquet_dir = Path(parquet_dir)
-                progress(f"exporting {len(counts) + len(views)} Parquet files")
-                tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.tmp-{os.getpid()}")
-                if tmp_parquet.exists():
-                    shutil.rmtree(tmp_parquet)
-                export_parquet(con, list(counts) + views, tmp_parquet)
+                views = [m.name for m in created if m.kind == "view" and m.form == "view"]
+                staging = [m.name for m in created if m.kind == "staging"]
+                macros = [m.name for m in created if m.form in ("scalar_macro", "table_macro")]
+                summary = {"tables": counts, "views": views, "staging": staging, "macros": macros,
+                           **summary_facts(con, views)}
+                if parquet_dir is not None:
+                    parquet_dir = Path(parquet_dir)
+                    progress(f"exporting {len(counts) + len(views)} Parquet files")
+                    tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.tmp-{os.getpid()}")
+                    if tmp_parquet.exists():
+                        shutil.rmtree(tmp_parquet)
+                    export_parquet(con, list(counts) + views, tmp_parquet)
         finally:
             con.close()
         os.replace(tmp_db, out_path)

@@ -11,7 +11,8 @@ Every .sql file may have a <name>.yml sidecar beside it (description, grain, key
 views and staging views must. The references of a file are read from its SQL with a small
 tokenizer (comments and string literals removed): a name after `from` or `join` is a relation,
 a name before `(` that is a macro of derive/ is a macro call; names defined as CTEs in the
-same file are local. `build_order` sorts the models so that each comes after what it reads; a
+same file are local (a test checks every view and check against DuckDB's own parser,
+`json_serialize_sql`). `build_order` sorts the models so that each comes after what it reads; a
 cycle or a reference to nothing is a located error. The build creates the views in that order
 and the docs draw their lineage from the same graph (`Graph.upstream`, `Graph.downstream`).
 
@@ -180,8 +181,9 @@ def _load_meta(path: Path) -> dict:
         return {}
     import yaml  # PyYAML; only when there is a sidecar to read
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
     try:
-        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+        meta = yaml.load(sidecar.read_text(encoding="utf-8"), Loader=loader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""

@@ -2,10 +2,11 @@
 
 `run_checks(package, con=None)` runs every check on `con` (a connection with the tables and
 views loaded, e.g. the build's) or on one the database layer loads in memory, and returns one
-Problem per violating row (zero rows = pass). Besides the files, it runs the uniqueness check
-the database layer generates for every view key a sidecar declares (sql-view-key-not-unique).
-The validator calls it once the tables themselves are valid, so a change to the data that
-breaks a derivation fails validation.
+Problem per violating row (zero rows = pass). The validator calls it once the tables
+themselves are valid, so a change to the data that breaks a derivation fails validation.
+`run_key_checks(con, graph)` runs the uniqueness checks the database layer generates from the
+keys the view sidecars declare (sql-view-key-not-unique); the build runs them, on views it has
+computed once for its Parquet export.
 
 A check file starts with a header:
     -- check: <the rule, as a sentence>
@@ -38,7 +39,7 @@ def row_text(columns: list[str], row: tuple) -> str:
 def run_checks(package: Package | str | Path = ".", con=None) -> list[Problem]:
     import duckdb  # only when the checks run
 
-    from .database import BuildError, connect, graph_of, key_checks
+    from .database import BuildError, connect, graph_of
 
     if not isinstance(package, Package):
         package = load_package(package)
@@ -53,11 +54,19 @@ def run_checks(package: Package | str | Path = ".", con=None) -> list[Problem]:
     try:
         for model in graph.checks:
             problems += run_check(con, model.path, package.root)
-        for check in key_checks(graph):
-            problems += run_query(con, check.sql, check.relpath, check.rule, check.code)
     finally:
         if own:
             con.close()
+    return problems
+
+
+def run_key_checks(con, graph, kinds: tuple[str, ...] = ("view",)) -> list[Problem]:
+    """The generated uniqueness checks of the declared keys (see database.key_checks)."""
+    from .database import key_checks
+
+    problems: list[Problem] = []
+    for check in key_checks(graph, kinds):
+        problems += run_query(con, check.sql, check.relpath, check.rule, check.code)
     return problems
 
 
