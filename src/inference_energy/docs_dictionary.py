@@ -9,7 +9,17 @@ from __future__ import annotations
 import re
 
 from inference_energy import docs_downloads
-from inference_energy.docs import GENERATED, DbObject, Site, Writer, code, first_sentence, grain_of, md_escape, md_table
+from inference_energy.docs_model import (
+    GENERATED,
+    DbObject,
+    Site,
+    Writer,
+    code,
+    first_sentence,
+    grain_of,
+    md_escape,
+    md_table,
+)
 
 DICT = "dictionary"
 PROVENANCE = "../../provenance.md"
@@ -184,7 +194,7 @@ def data_sections(site: Site, name: str) -> list[str]:
 
 
 def check_anchor_clash(page: str, columns: list[str]) -> None:
-    from inference_energy.docs import DocsError
+    from inference_energy.docs_model import DocsError
 
     clash = set(columns) & set(SECTION_IDS)
     if clash:

@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from inference_energy.docs import GENERATED, Site, Writer, cell, md_escape, md_table
+from inference_energy.docs_model import GENERATED, Site, Writer, cell, format_value, md_escape, md_table
 
 DOWNLOADS = "downloads"
 PAGE = "download.md"
@@ -167,7 +167,7 @@ def describe(writer: Writer, relpath: str, label: str) -> Download:
 
 def link(download: Download, from_page: str, text: str | None = None) -> str:
     """A link to a download from a page under docs/generated, with its size."""
-    from inference_energy.docs import rel
+    from inference_energy.docs_model import rel
 
     href = rel(from_page, f"{GENERATED}/{download.relpath}")
     return f"[{text or Path(download.relpath).name}]({href}){{ download }} ({download.size_text})"
@@ -181,7 +181,7 @@ def download_block(files: Downloads, name: str, from_page: str) -> str:
             rows.append([download.label, link(download, from_page), f"`{download.sha256}`"])
     if not rows:
         return ""
-    from inference_energy.docs import rel
+    from inference_energy.docs_model import rel
 
     page = rel(from_page, f"{GENERATED}/{PAGE}")
     whole = f"the whole package as [one zip]({page}#release-zip)" if files.zip else f"[every file]({page})"
@@ -311,8 +311,6 @@ def is_numeric(duck_type: str) -> bool:
 
 def preview(site: Site, name: str, order: str = "") -> str:
     """The first rows of a table or view and, per column, its range or its distinct values."""
-    from inference_energy.docs_pages import format_value
-
     quoted = f'"{name}"'
     cur = site.con.execute(f"select * from {quoted} {order} limit {PREVIEW_ROWS}")
     names = [d[0] for d in cur.description]

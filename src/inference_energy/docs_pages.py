@@ -11,8 +11,22 @@ import csv
 import re
 from pathlib import Path
 
-from inference_energy.docs import (COOKBOOK_DIR, GENERATED, INCLUDES, DocsError, Site, Writer, cell, code,
-                                   header_comment, md_escape, md_table, rel, sql_body)
+from inference_energy.docs_model import (  # format_value: re-exported for callers of docs_pages
+    COOKBOOK_DIR,
+    GENERATED,
+    INCLUDES,
+    DocsError,
+    Site,
+    Writer,
+    cell,
+    code,
+    format_value,
+    header_comment,
+    md_escape,
+    md_table,
+    rel,
+    sql_body,
+)
 
 DICT = f"{GENERATED}/dictionary"
 
@@ -286,17 +300,6 @@ def cookbook_entry(path: Path) -> tuple[str, str, str]:
     if not header:
         raise DocsError(f"{path}: a cookbook query starts with a comment line that asks its question")
     return header[0].strip(), " ".join(x.strip() for x in header[1:]).strip(), sql_body(text)
-
-
-def format_value(value) -> str:
-    """How a result value is shown: as DuckDB prints it (NULL for missing, ISO dates)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 def run_query(con, query: str) -> tuple[list[str], list[list[str]]]:

@@ -13,7 +13,7 @@ import json
 import shutil
 from pathlib import Path
 
-from inference_energy.docs import DocsError, Site, Writer
+from inference_energy.docs_model import DocsError, Site, Writer
 
 PAGE = "query.md"
 VENDOR = "vendor"
