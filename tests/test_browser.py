@@ -74,13 +74,25 @@ class Page:
         self.events: list[dict] = []
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.send(f"{domain}.enable")
+        # Workers (DuckDB-WASM runs in one) are attached too, so their requests are seen.
+        self.send("Target.setAutoAttach", autoAttach=True, waitForDebuggerOnStart=True, flatten=True)
+
+    def receive(self) -> dict:
+        message = json.loads(self.ws.recv())
+        if message.get("method") == "Target.attachedToTarget":
+            session = message["params"]["sessionId"]
+            for method in ("Network.enable", "Runtime.enable", "Runtime.runIfWaitingForDebugger"):
+                self.next_id += 1
+                self.ws.send(json.dumps({"id": self.next_id, "sessionId": session, "method": method, "params": {}}))
+        return message
 
     def send(self, method: str, **params) -> dict:
         self.next_id += 1
         self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        wanted = self.next_id
         while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == self.next_id:
+            message = self.receive()
+            if message.get("id") == wanted and "sessionId" not in message:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
                 return message.get("result", {})
@@ -93,7 +105,7 @@ class Page:
         self.ws.settimeout(quiet)
         try:
             while True:
-                self.events.append(json.loads(self.ws.recv()))
+                self.events.append(self.receive())
         except websocket.WebSocketTimeoutException:
             pass
         finally:
@@ -119,8 +131,9 @@ class Page:
         params = {"format": "png"}
         if full_page:
             height = self.evaluate("document.documentElement.scrollHeight")
+            width = self.evaluate("window.innerWidth")
             params.update(captureBeyondViewport=True,
-                          clip={"x": 0, "y": 0, "width": 1280, "height": min(int(height), 6000), "scale": 1})
+                          clip={"x": 0, "y": 0, "width": width, "height": min(int(height), 6000), "scale": 1})
         data = self.send("Page.captureScreenshot", **params)["data"]
         path.write_bytes(base64.b64decode(data))
 
@@ -144,6 +157,19 @@ class Page:
             elif method == "Network.responseReceived" and params["response"]["status"] >= 400:
                 found.append(f"HTTP {params['response']['status']}: {params['response']['url']}")
         return found
+
+    def resize(self, width: int, height: int = 1000) -> None:
+        """Emulate a screen `width` CSS pixels wide (a phone below 600)."""
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+                  mobile=width < 600)
+
+    def wait_for(self, expression: str, what: str, timeout: float = 60):
+        """Drain events until `expression` is truthy in the page; return its value."""
+        deadline = time.monotonic() + timeout
+        while not (value := self.evaluate(expression)):
+            assert time.monotonic() < deadline, f"{what} did not happen in {timeout:.0f} s"
+            self.drain(0.3)
+        return value
 
     def close(self) -> None:
         self.ws.close()
@@ -256,3 +282,185 @@ def test_search_works_offline(page, server):
     hits = page.evaluate("[...document.querySelectorAll('.md-search-result__item a')].map(a => a.href)")
     assert any("/generated/dictionary/gpus/" in h for h in hits), hits
     assert page.problems(server) == []
+
+
+# ---------------------------------------------------------------------------- what a visitor does
+
+
+def sha256_bytes(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def download(page, link_selector: str, folder: Path) -> Path:
+    """Click a download link as a visitor does; return the file Chromium saved."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.send("Page.setDownloadBehavior", behavior="allow", downloadPath=str(folder))
+    href = page.evaluate(f"document.querySelector({json.dumps(link_selector)}).getAttribute('href')")
+    assert href, f"no link {link_selector}"
+    page.evaluate(f"document.querySelector({json.dumps(link_selector)}).click()")
+    name = Path(href).name
+    deadline = time.monotonic() + 30
+    while not (folder / name).is_file() or any(folder.glob("*.crdownload")):
+        assert time.monotonic() < deadline, f"{href} was not downloaded in 30 s"
+        page.drain(0.3)
+    return folder / name
+
+
+def test_visitor_downloads_the_zip_and_a_tables_csv(page, server, tmp_path):
+    from docs_site import ROOT
+
+    page.open(f"{server}/generated/dictionary/gpus/")
+    csv_file = download(page, 'a[download][href$="/gpus.csv"]', tmp_path / "csv")
+    assert csv_file.read_bytes() == (ROOT / "tables" / "gpus.csv").read_bytes()
+    stated = page.evaluate("""[...document.querySelectorAll('a[download]')].find(a => a.href.endsWith('/gpus.csv'))
+        .closest('tr').querySelector('code').textContent""")
+    assert stated == sha256_bytes(csv_file.read_bytes())
+    page.open(f"{server}/generated/download/")
+    page.screenshot(tmp_path / "download.png")
+    zip_file = download(page, 'a[download][href$=".zip"]', tmp_path / "zip")
+    import zipfile
+
+    with zipfile.ZipFile(zip_file) as archive:
+        assert any(n.endswith("/SHA256SUMS") for n in archive.namelist())
+    assert page.evaluate("document.body.innerText").count(sha256_bytes(zip_file.read_bytes())) == 1
+    assert page.problems(server) == []
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    from docs_site import ROOT
+    from inference_energy.build import build_database
+
+    path = tmp_path_factory.mktemp("db") / "ai-inference-energy.duckdb"
+    build_database(ROOT, path)
+    return path
+
+
+def cli_csv(database: Path, sql: str) -> str:
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "inference_energy", "query", "--db", str(database), "--format", "csv",
+                           sql], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_query_page_runs_a_cookbook_query_like_the_cli(page, server, database, tmp_path):
+    """Type a cookbook query into the page, press Run: the rows are the CLI's, and DuckDB-WASM,
+    its WebAssembly and the Parquet files all come from the local server."""
+    from docs_site import ROOT
+    from inference_energy.docs_pages import cookbook_entry
+
+    sql = cookbook_entry(ROOT / "docs" / "cookbook" / "04-cheapest-above-80.sql")[2].strip()
+    page.open(f"{server}/generated/query/")
+    page.wait_for("document.body.dataset.queryReady === 'true'", "DuckDB-WASM loading")
+    page.evaluate("document.getElementById('query-sql').value = ''; document.getElementById('query-sql').focus()")
+    page.send("Input.insertText", text=sql)
+    assert page.evaluate("document.getElementById('query-sql').value") == sql
+    page.evaluate("document.getElementById('query-result').removeAttribute('data-rows');"
+                  "document.getElementById('query-run').click()")
+    page.wait_for("document.getElementById('query-result').dataset.rows", "the query")
+    expected = cli_csv(database, sql)
+    assert page.evaluate("window.lastQueryCsv") == expected
+    import csv as csv_module
+
+    rows = list(csv_module.reader(expected.splitlines()))
+    shown = page.evaluate("""[...document.querySelectorAll('#query-result tr')]
+        .map(tr => [...tr.children].map(c => c.textContent))""")
+    assert shown == rows and len(rows) > 1
+    csv_href = page.evaluate("document.getElementById('query-csv').href")
+    assert csv_href.startswith("blob:") and page.evaluate(f"fetch('{csv_href}').then(r => r.text())") == expected
+    page.screenshot(tmp_path / "query.png")
+    assert page.problems(server) == []
+    requested = [e["params"]["request"]["url"] for e in page.events if e.get("method") == "Network.requestWillBeSent"]
+    assert any(u.endswith("duckdb-eh.wasm") for u in requested) and any(u.endswith(".parquet") for u in requested)
+
+
+def test_query_page_cookbook_buttons_run(page, server, database):
+    """One click on a cookbook question runs it (here one that calls a table macro of derive/)."""
+    from docs_site import ROOT
+    from inference_energy.docs_pages import cookbook_entry
+
+    page.open(f"{server}/generated/query/")
+    page.wait_for("document.body.dataset.queryReady === 'true'", "DuckDB-WASM loading")
+    page.evaluate("document.querySelector('button[data-cookbook=\"01-joules-on-a-gpu\"]').click()")
+    page.wait_for("document.getElementById('query-result').dataset.rows", "the cookbook query")
+    sql = cookbook_entry(ROOT / "docs" / "cookbook" / "01-joules-on-a-gpu.sql")[2].strip()
+    assert page.evaluate("window.lastQueryCsv") == cli_csv(database, sql.rstrip(";"))
+    assert page.problems(server) == []
+
+
+def test_unit_of_inference_energy_joules(page, server):
+    page.open(f"{server}/generated/dictionary/inference_energy/#joules")
+    text = page.evaluate("""(() => { const h = document.getElementById('joules'); let t = '';
+        for (let el = h.nextElementSibling; el && el.tagName !== 'H3'; el = el.nextElementSibling) t += el.textContent + ' ';
+        return t; })()""")
+    assert "unit: J per forward pass" in text and "Joules" in text
+    assert page.problems(server) == []
+
+
+def search(page, server, words: str) -> list[dict]:
+    page.open(server + "/")
+    page.evaluate(f"""(() => {{ const input = document.querySelector('input.md-search__input');
+        input.focus(); input.value = {json.dumps(words)};
+        for (const type of ['input', 'keyup']) input.dispatchEvent(new Event(type, {{bubbles: true}})); }})()""")
+    page.wait_for("document.querySelectorAll('.md-search-result__item').length", f"search for {words!r}", 15)
+    return page.evaluate("""[...document.querySelectorAll('.md-search-result__item')].map(li => ({
+        href: li.querySelector('a').href, text: li.innerText}))""")
+
+
+def test_search_for_gpt3_energy_finds_a_page_about_it(page, server, tmp_path):
+    hits = search(page, server, "GPT-3 energy")
+    page.screenshot(tmp_path / "search.png", full_page=False)
+    first = hits[0]
+    assert "GPT-3" in first["text"] and ("energy" in first["text"].lower() or "Joules" in first["text"]), first
+    for hit in hits:  # no result shows the tooltips of a chart
+        assert "; joules:" not in hit["text"] and "; gflops:" not in hit["text"], hit
+    assert page.problems(server) == []
+
+
+@pytest.mark.parametrize("slug", ["figure-05", "figure-10", "figure-12", "figure-14"])
+def test_point_labels_do_not_overlap_on_screen(page, server, slug):
+    page.open(f"{server}/generated/figures/{slug}/")
+    boxes = page.evaluate("""[...document.querySelectorAll('.figure-wide g[id^="label-"]')].map(g => {
+        const r = g.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })""")
+    assert len(boxes) >= 5
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])), (a, b)
+
+
+SMALL_SCREEN_PAGES = ["/", "/generated/figures/figure-13/", "/generated/dictionary/cv_models/",
+                      "/generated/dictionary/inference_energy/", "/generated/query/", "/generated/download/"]
+
+
+@pytest.mark.parametrize("path", SMALL_SCREEN_PAGES)
+def test_small_and_wide_screens(page, server, tmp_path, path):
+    """At 390 px nothing makes the page scroll sideways (wide tables scroll in their own box),
+    figures show their small-screen variant, and table headers do not break inside a word;
+    screenshots at 1400 and 390 px go to tmp_path."""
+    name = path.strip("/").replace("/", "_") or "home"
+    try:
+        page.resize(1400)
+        page.open(server + path)
+        page.screenshot(tmp_path / f"{name}-1400.png")
+        page.resize(390)
+        page.open(server + path)
+        page.screenshot(tmp_path / f"{name}-390.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        figures = page.evaluate("""[...document.querySelectorAll('figure.figure-svg')].map(f => {
+            const img = f.querySelector('img.figure-small'); const wide = f.querySelector('.figure-wide');
+            return [getComputedStyle(img).display, getComputedStyle(wide).display, img.getBoundingClientRect().width]; })""")
+        for img_display, wide_display, width in figures:
+            assert (img_display, wide_display) == ("block", "none") and width > 300
+        broken = page.evaluate("""[...document.querySelectorAll('.md-typeset th')].filter(th => {
+            const words = th.textContent.trim().split(/\\s+/); const range = document.createRange();
+            range.selectNodeContents(th);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return (words.length === 1 && lines.size > 1) || th.scrollWidth > th.clientWidth + 1;
+          }).map(th => th.textContent)""")
+        assert broken == []
+        assert page.problems(server) == []
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")

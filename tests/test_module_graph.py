@@ -6,8 +6,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "src" / "inference_energy"
 PACKAGE = "inference_energy"
 
@@ -82,11 +80,6 @@ def test_the_module_graph_outside_the_site_has_no_cycle():
     assert cycle is None, "import circle: " + " -> ".join(cycle)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs <-> docs_dictionary / docs_pages / figures: the site's circle, "
-    "untangled in the site's own change; remove this marker when it is",
-)
 def test_the_module_graph_has_no_cycle():
     cycle = find_cycle(module_graph())
     assert cycle is None, "import circle: " + " -> ".join(cycle)

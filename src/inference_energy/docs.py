@@ -13,8 +13,10 @@ database `build` makes), docs/cookbook/*.sql, CHANGELOG.md, CONTRIBUTING.md and 
     nav.json           the generated pages, for the hook to put in the nav
     manifest.json      the SHA-256 of every input the pages were made from
 
-The dictionary is written by docs_dictionary.py, the figures by figures.py, the other pages by
-docs_pages.py; this module holds what they share, the command and the hook.
+The dictionary is written by docs_dictionary.py, the figures by figures.py, the download files
+and page by docs_downloads.py, the query page by docs_query.py, the other pages by docs_pages.py;
+what they share (the site model and markdown helpers) is docs_model.py. This module is the
+command and the hook: it imports the page writers and none of them imports it.
 
 This file is also mkdocs.yml's hook (loaded by path, hence absolute imports only):
 `on_config` adds the generated pages to the nav, and `on_pre_build` stops the build when
@@ -25,17 +27,31 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-from inference_energy.metadata import Package, load_package
+from inference_energy.docs_model import (  # noqa: F401  (re-exported: the site's model and helpers)
+    COOKBOOK_DIR,
+    GENERATED,
+    INCLUDES,
+    MACRO_KINDS,
+    DbObject,
+    DocsError,
+    Site,
+    Writer,
+    cell,
+    code,
+    first_sentence,
+    grain_of,
+    header_comment,
+    md_escape,
+    md_table,
+    rel,
+    sql_body,
+)
+from inference_energy.metadata import load_package
 
-GENERATED = "generated"
-INCLUDES = "_includes"
-COOKBOOK_DIR = "docs/cookbook"
 # Inputs of the generated pages, relative to the package root; the code that writes them
 # (CODE_MODULES) is hashed too, from wherever it is installed.
 INPUT_PATTERNS = (
@@ -43,188 +59,27 @@ INPUT_PATTERNS = (
     "schemas/*.json",
     "tables/*.csv",
     "derive/**/*.sql",
+    "derive/**/*.yml",
     f"{COOKBOOK_DIR}/*.sql",
     "CHANGELOG.md",
     "CONTRIBUTING.md",
     "CITATION.cff",
+    "LICENSE",
+    "package-lock.json",
+    "docs/assets/query.js",
 )
 CODE_MODULES = (
     "inference_energy.docs",
+    "inference_energy.docs_model",
     "inference_energy.docs_dictionary",
     "inference_energy.docs_pages",
+    "inference_energy.docs_downloads",
+    "inference_energy.docs_query",
+    "inference_energy.release",
     "inference_energy.figures",
     "inference_energy.build",
+    "inference_energy.headlines",
 )
-
-
-MACRO_KINDS = {"macro": "scalar macro", "table_macro": "table macro"}
-
-
-class DocsError(Exception):
-    """Generation cannot go on; the message says why and what to do."""
-
-
-# ---------------------------------------------------------------------------- markdown helpers
-
-
-def cell(value) -> str:
-    """A value as a markdown table cell: missing stays empty, pipes and newlines escaped."""
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        value = value.isoformat()
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
-def md_table(headers: list[str], rows: list[list]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def md_escape(text: str) -> str:
-    """Plain text made safe for markdown: no emphasis, links, code or HTML by accident."""
-    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
-
-
-def code(text: str) -> str:
-    return f"`{text}`" if "`" not in text else f"`` {text} ``"
-
-
-def rel(from_page: str, to_page: str) -> str:
-    """Relative link between two pages given by their paths under docs/."""
-    return os.path.relpath(to_page, os.path.dirname(from_page) or ".").replace(os.sep, "/")
-
-
-def first_sentence(text: str) -> str:
-    """Up to the first full stop that ends a sentence (not the one of 'e.g.' or 'i.e.')."""
-    text = text or ""
-    for match in re.finditer(r"\.(?=\s|$)", text):
-        before = text[: match.end()]
-        if not re.search(r"\b(e\.g|i\.e|etc|vs|cf|App|Fig|Figs|Eq|Eqs|Sec)\.$", before):
-            return before
-    return text
-
-
-def grain_of(text: str) -> str:
-    """The 'Grain: one row per ...' clause of a description or header comment."""
-    match = re.search(r"grain:\s*(.+?)(?:\.(?:\s|$)|$)", text or "", re.I | re.S)
-    return " ".join(match.group(1).split()) if match else ""
-
-
-# ---------------------------------------------------------------------------- the model of the site
-
-
-@dataclass
-class DbObject:
-    """A view or table macro of the database, with what derive/<name>.sql says about it."""
-    name: str
-    kind: str  # "view", "table macro" or "scalar macro"
-    path: Path
-    header: str  # the leading comment block, without the comment markers
-    sql: str  # the file as written
-    columns: list[tuple[str, str]]  # (name, DuckDB type); [] for macros
-    rows: int | None
-    parameters: list[str]
-
-
-class Site:
-    """What the pages are made from: the package, its database, and the derive/ objects."""
-
-    def __init__(self, package: Package, con):
-        self.package = package
-        self.con = con
-        self.markers = self.query_dicts("select * from markers order by symbol")
-        self.objects = self.read_objects()
-
-    def query_dicts(self, sql: str, params=None) -> list[dict]:
-        cur = self.con.execute(sql, params or [])
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
-
-    def scalar(self, sql: str, params=None):
-        return self.con.execute(sql, params or []).fetchone()[0]
-
-    def read_objects(self) -> dict[str, DbObject]:
-        """Every view and macro that derive/ defines, as the database reports it."""
-        derive = self.package.root / "derive"
-        views = {r[0] for r in self.con.execute(
-            "select view_name from duckdb_views() where not internal and schema_name = 'main'").fetchall()}
-        macros = {r[0]: (MACRO_KINDS[r[1]], r[2]) for r in self.con.execute(
-            "select function_name, function_type, parameters from duckdb_functions() "
-            "where function_type in ('macro', 'table_macro') and not internal").fetchall()}
-        objects = {}
-        files = list(derive.glob("views/*.sql")) + list(derive.glob("macros/*.sql"))  # the layers of derive_graph
-        for path in sorted(files, key=lambda p: p.stem):
-            name = path.stem
-            if name not in views and name not in macros:
-                continue
-            text = path.read_text(encoding="utf-8")
-            kind, parameters = ("view", []) if name in views else macros[name]
-            columns, rows = [], None
-            if kind == "view":
-                columns = [(r[0], r[1]) for r in self.con.execute(f'describe select * from "{name}"').fetchall()]
-                rows = self.scalar(f'select count(*) from "{name}"')
-            objects[name] = DbObject(name, kind, path, header_comment(text), text, columns, rows, list(parameters))
-        return objects
-
-    def table_rows(self, name: str) -> int:
-        return self.scalar(f'select count(*) from "{name}"')
-
-    def filled(self, table: str, column: str) -> int:
-        return self.scalar(f'select count("{column}") from "{table}"')
-
-    def markers_for(self, table: str, column: str) -> list[dict]:
-        """Markers a value column (or its *_marker column) may carry, from markers.allowed_columns."""
-        value_column = column[: -len("_marker")] if column.endswith("_marker") else column
-        target = f"{table}.{value_column}"
-        return [m for m in self.markers if target in m["allowed_columns"].split(";")]
-
-
-def header_comment(text: str) -> str:
-    """The leading `--` comment block of a SQL file, markers stripped, line breaks kept."""
-    lines = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped and not lines:
-            continue
-        if not stripped.startswith("--"):
-            break
-        lines.append(re.sub(r"^--\s?", "", stripped))
-    return "\n".join(lines).strip()
-
-
-def sql_body(text: str) -> str:
-    """A SQL file without its leading comment block: what the cookbook shows and runs."""
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines) and (not lines[i].strip() or lines[i].strip().startswith("--")):
-        i += 1
-    return "\n".join(lines[i:]).strip() + "\n"
-
-
-# ---------------------------------------------------------------------------- generation
-
-
-class Writer:
-    """Writes pages under a (temporary) output folder and remembers the nav entries."""
-
-    def __init__(self, out: Path):
-        self.out = out
-        self.nav: dict[str, list[list[str]]] = {}
-
-    def write(self, relpath: str, text: str | bytes) -> None:
-        path = self.out / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8", newline="\n")
-
-    def page(self, section: str, title: str, relpath: str, text: str, group: str = "") -> None:
-        """Write a page and list it in the nav under `section` (and `group` within it)."""
-        self.write(relpath, text)
-        self.nav.setdefault(section, []).append([group, title, f"{GENERATED}/{relpath}"])
 
 
 def generate(root: str | Path = ".", out: str | Path | None = None, figures: bool = True) -> Path:
@@ -237,19 +92,24 @@ def generate(root: str | Path = ".", out: str | Path | None = None, figures: boo
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
+    inputs = manifest(package.root)  # before reading them: an edit during generation shows as stale
     con = connect_with_tables(package)
+    con.execute("set threads = 1")  # float sums in one order: the same data gives the same bytes
     try:
         site = Site(package, con)
         writer = Writer(tmp)
-        from inference_energy import docs_dictionary, docs_pages
+        from inference_energy import docs_dictionary, docs_downloads, docs_pages, docs_query
 
+        site.downloads = docs_downloads.collect(site, writer)
+        writer.write(docs_downloads.PAGE, docs_downloads.download_page(site, site.downloads))
+        docs_query.write_all(site, writer)
         docs_dictionary.write_all(site, writer)
         docs_pages.write_all(site, writer)
         if figures:
             from inference_energy import figures as figs
             figs.write_all(site, writer)
         writer.write("nav.json", json.dumps(writer.nav, indent=1, ensure_ascii=False) + "\n")
-        writer.write("manifest.json", json.dumps(manifest(package.root), indent=1) + "\n")
+        writer.write("manifest.json", json.dumps(inputs, indent=1) + "\n")
         replace_dir(tmp, out)
     finally:
         con.close()

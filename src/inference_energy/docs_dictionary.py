@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import re
 
-from inference_energy.docs import DbObject, Site, Writer, code, first_sentence, grain_of, md_escape, md_table
+from inference_energy import docs_downloads
+from inference_energy.docs_model import (
+    GENERATED,
+    DbObject,
+    Site,
+    Writer,
+    code,
+    first_sentence,
+    grain_of,
+    md_escape,
+    md_table,
+)
 
 DICT = "dictionary"
 PROVENANCE = "../../provenance.md"
 BIBLIOGRAPHY = "../bibliography.md"
 # Section ids of a dictionary page; a column with one of these names would clash.
-SECTION_IDS = ("section-columns", "section-sql", "section-about")
+SECTION_IDS = ("section-columns", "section-sql", "section-about", "section-download", "section-preview")
 
 
 def write_all(site: Site, writer: Writer) -> None:
@@ -142,10 +153,12 @@ def table_page(site: Site, name: str, users: dict[str, list[str]]) -> str:
             f"{column_link(f'{t}.{c}')} → [{col}](#{col})" for t, c, col in back) + "\n")
     if users.get(name):
         out.append("Read by\n:   " + links(users[name]) + "\n")
+    out += data_sections(site, name)
     out.append("## Columns {#section-columns}\n")
     out.append(md_table(["column", "type", "unit", "description"], [
         [f"[{f['name']}](#{f['name']})", type_text(f), f.get("unit", ""), first_sentence(f.get("description", ""))]
         for f in resource.fields]))
+    out.append(docs_downloads.preview(site, name))
     for f in resource.fields:
         out.append(column_section(site, name, f, rows, fks.get(f["name"])))
     return "\n".join(out)
@@ -172,8 +185,16 @@ def column_section(site: Site, table: str, field: dict, rows: int, fk: str | Non
     return "\n".join(lines)
 
 
+def data_sections(site: Site, name: str) -> list[str]:
+    """The download block of a table or view page (empty when the site serves no file for it)."""
+    if site.downloads is None:
+        return []
+    block = docs_downloads.download_block(site.downloads, name, f"{GENERATED}/{DICT}/{name}.md")
+    return [block] if block else []
+
+
 def check_anchor_clash(page: str, columns: list[str]) -> None:
-    from inference_energy.docs import DocsError
+    from inference_energy.docs_model import DocsError
 
     clash = set(columns) & set(SECTION_IDS)
     if clash:
@@ -305,6 +326,31 @@ def column_doc(site: Site, name: str, column: str, seen: tuple = ()) -> tuple[st
     return "", None
 
 
+def declared_column(site: Site, name: str, column: str, seen: tuple = ()) -> tuple[str, str, str | None] | None:
+    """(unit, description, 'table.column' it comes from) as the sidecar of a view declares a
+    column (derive/<layer>/<name>.yml), following `from: <table or view>.<column>` to the Table
+    Schema or the sidecar that defines it; None when nothing declares the column."""
+    if name in site.package.resources:
+        resource = site.package[name]
+        if column not in resource.field_names:
+            return None
+        field = resource.field(column)
+        return field.get("unit", ""), field.get("description", ""), f"{name}.{column}"
+    model = site.models.get(name)
+    if model is None or name in seen:
+        return None
+    entry = next((c for c in model.meta.get("columns") or [] if c.get("name") == column), None)
+    if entry is None:
+        return None
+    if entry.get("from") and not entry.get("description"):
+        source, _, source_column = str(entry["from"]).partition(".")
+        inherited = declared_column(site, source, source_column or column, seen + (name,))
+        if inherited:
+            unit, description, origin = inherited
+            return str(entry.get("unit", unit) or ""), description, origin
+    return str(entry.get("unit", "") or ""), str(entry.get("description", "") or ""), None
+
+
 def object_summary(obj: DbObject) -> str:
     text = header_sections(obj.name, obj.header)[0]
     return text[:1].upper() + text[1:]
@@ -326,11 +372,15 @@ def object_page(site: Site, obj: DbObject, users: dict[str, list[str]]) -> str:
     for label, text in sections:
         body = f"`{text}`" if label == "Example" and "`" not in text else linked_prose(text, names, obj.name)
         out.append(f"{label}\n:   {body}\n")
+    if obj.meta.get("key") and obj.columns:
+        out.append("Key\n:   " + ", ".join(f"[{c}](#{c})" for c in obj.meta["key"]) + " (unique: a generated check)\n")
     users_of = users.get(obj.name)
     if users_of:
         out.append("Read by\n:   " + links(users_of) + "\n")
     if obj.columns:
+        out += data_sections(site, obj.name)
         out += object_columns(site, obj)
+        out.append(docs_downloads.preview(site, obj.name, "order by all"))
     out += ["## SQL {#section-sql}\n", f'```sql title="{relpath}"\n{obj.sql.rstrip()}\n```\n']
     return "\n".join(out)
 
@@ -339,15 +389,21 @@ def object_columns(site: Site, obj: DbObject) -> list[str]:
     out = ["## Columns {#section-columns}\n"]
     rows, sections = [], []
     for column, duck_type in obj.columns:
-        description, origin = column_doc(site, obj.name, column)
-        rows.append([f"[{column}](#{column})", duck_type.lower(), first_sentence(description)])
+        declared = declared_column(site, obj.name, column)
+        if declared:
+            unit, description, origin = declared
+        else:  # no sidecar entry: what the SQL says
+            unit, (description, origin) = "", column_doc(site, obj.name, column)
+        rows.append([f"[{column}](#{column})", duck_type.lower(), unit, first_sentence(description)])
         filled = site.scalar(f'select count("{column}") from "{obj.name}"')
-        text = [f"### {column} {{#{column}}}\n", f"**{duck_type.lower()}** · filled in {filled} of {obj.rows} rows\n"]
+        facts = [f"**{duck_type.lower()}**"] + ([f"unit: {unit}"] if unit else []) + [
+            f"filled in {filled} of {obj.rows} rows"]
+        text = [f"### {column} {{#{column}}}\n", " · ".join(facts) + "\n"]
         if description:
             source = f" (from {column_link(origin)})" if origin and origin != f"{obj.name}.{column}" else ""
             text.append(description.rstrip(".") + "." + source + "\n")
         sections.append("\n".join(text))
-    out.append(md_table(["column", "type", "description"], rows))
+    out.append(md_table(["column", "type", "unit", "description"], rows))
     return out + sections
 
 

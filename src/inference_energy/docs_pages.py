@@ -11,8 +11,22 @@ import csv
 import re
 from pathlib import Path
 
-from inference_energy.docs import (COOKBOOK_DIR, GENERATED, INCLUDES, DocsError, Site, Writer, cell, code,
-                                   header_comment, md_escape, md_table, rel, sql_body)
+from inference_energy.docs_model import (  # format_value: re-exported for callers of docs_pages
+    COOKBOOK_DIR,
+    GENERATED,
+    INCLUDES,
+    DocsError,
+    Site,
+    Writer,
+    cell,
+    code,
+    format_value,
+    header_comment,
+    md_escape,
+    md_table,
+    rel,
+    sql_body,
+)
 
 DICT = f"{GENERATED}/dictionary"
 
@@ -206,28 +220,46 @@ def format_number(value) -> str:
 
 
 def headlines_fragment(site: Site) -> str:
-    """The home page's headline results, computed (the prose around them is hand-written)."""
+    """The home page's headline results: one sentence per headline of headlines.HEADLINES (the
+    list the build summary and the diff show too), computed; the prose around them is hand-written."""
+    from inference_energy.headlines import HEADLINES
+
     lines = []
-    if "efficiency_trend" in site.objects:
-        for r in site.query_dicts("select * from efficiency_trend order by domain"):
-            lines.append(f"- **GPU efficiency doubles every {r['doubling_years']:.2f} years** for "
-                         f"{r['domain'].upper()} inference (GFLOPS/W grows ×{r['growth_factor_per_year']:.2f} "
-                         f"a year; fit on {r['n']} GPUs, r² = {r['r2']:.2f}).")
-    if "trend_refit" in site.objects:
-        for r in site.query_dicts("select * from trend_refit where domain = 'cv'"):
-            lines.append(f"- **Five years later**, refitted with the FP32 peaks of {r['added_n']} GPUs released "
-                         f"after the paper, the CV trend doubles every {r['refit_doubling_years']:.2f} years "
-                         f"instead of {r['paper_doubling_years']:.2f} "
-                         "([how far the paper's trend was off](generated/figures/five-years-later.md)).")
-    if "inference_energy" in site.objects:
-        for r in site.query_dicts(
+    for headline in HEADLINES:
+        if headline.view not in HEADLINE_SENTENCES:
+            raise DocsError(f"headline view {headline.view} has no sentence in docs_pages.HEADLINE_SENTENCES")
+        if headline.view in site.objects:
+            lines += HEADLINE_SENTENCES[headline.view](site)
+    return "\n".join(lines) + "\n" if lines else "*The derived views are not built yet.*\n"
+
+
+def efficiency_sentences(site: Site) -> list[str]:
+    return [f"- **GPU efficiency doubles every {r['doubling_years']:.2f} years** for "
+            f"{r['domain'].upper()} inference (GFLOPS/W grows ×{r['growth_factor_per_year']:.2f} "
+            f"a year; fit on {r['n']} GPUs, r² = {r['r2']:.2f})."
+            for r in site.query_dicts("select * from efficiency_trend order by domain")]
+
+
+def refit_sentences(site: Site) -> list[str]:
+    return [f"- **Five years later**, refitted with the FP32 peaks of {r['added_n']} GPUs released "
+            f"after the paper, the CV trend doubles every {r['refit_doubling_years']:.2f} years "
+            f"instead of {r['paper_doubling_years']:.2f} "
+            "([how far the paper's trend was off](generated/figures/five-years-later.md))."
+            for r in site.query_dicts("select * from trend_refit where domain = 'cv'")]
+
+
+def energy_sentences(site: Site) -> list[str]:
+    return [f"- **{r['domain'].upper()}**: one forward pass takes from {joules_text(r['lo'])} "
+            f"({r['lo_model']}) to {joules_text(r['hi'])} ({r['hi_model']}) across {r['n']} models, "
+            "against about 100 J that a human body uses in one second."
+            for r in site.query_dicts(
                 "select domain, count(*) as n, min(joules) as lo, max(joules) as hi, "
                 "arg_min(model, joules) as lo_model, arg_max(model, joules) as hi_model "
-                "from inference_energy group by domain order by domain"):
-            lines.append(f"- **{r['domain'].upper()}**: one forward pass takes from {joules_text(r['lo'])} "
-                         f"({r['lo_model']}) to {joules_text(r['hi'])} ({r['hi_model']}) across {r['n']} models, "
-                         "against about 100 J that a human body uses in one second.")
-    return "\n".join(lines) + "\n" if lines else "*The derived views are not built yet.*\n"
+                "from inference_energy group by domain order by domain")]
+
+
+HEADLINE_SENTENCES = {"efficiency_trend": efficiency_sentences, "trend_refit": refit_sentences,
+                      "inference_energy": energy_sentences}
 
 
 def joules_text(joules: float) -> str:
@@ -268,17 +300,6 @@ def cookbook_entry(path: Path) -> tuple[str, str, str]:
     if not header:
         raise DocsError(f"{path}: a cookbook query starts with a comment line that asks its question")
     return header[0].strip(), " ".join(x.strip() for x in header[1:]).strip(), sql_body(text)
-
-
-def format_value(value) -> str:
-    """How a result value is shown: as DuckDB prints it (NULL for missing, ISO dates)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 def run_query(con, query: str) -> tuple[list[str], list[list[str]]]:

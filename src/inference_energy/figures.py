@@ -31,6 +31,8 @@ RC = {
     "legend.fontsize": 8,
     "legend.framealpha": 0.9,
 }
+MIN_FIT_POINTS = 5  # a trend line is drawn only on a series of at least this many points
+LABEL_FONT = 6.5
 COLORS = {"CNN": "#1f77b4", "Transformer": "#ff7f0e", "Hybrid": "#2ca02c"}
 SERIES_STYLE = {
     "all_models": dict(linestyle="-", color="#333333", label="fit, all models"),
@@ -44,6 +46,8 @@ class Plot:
     """What a draw function made: point groups with a tooltip per point, and line groups."""
     points: list[tuple[object, list[str]]] = field(default_factory=list)
     lines: list[object] = field(default_factory=list)
+    labels: list[tuple[object, object, str]] = field(default_factory=list)  # (x, y, text) to place
+    placed: list[object] = field(default_factory=list)  # the label artists placed without overlap
 
     def scatter(self, ax, x, y, labels, **kw):
         artist = ax.scatter(list(x), list(y), **kw)
@@ -73,6 +77,7 @@ class Figure:
     name: str = ""  # page and file name of a figure that is not the paper's (number 0)
     tables: tuple[tuple[str, str], ...] = ()  # (heading, SQL): more tables after `facts`
     summary: Callable | None = None  # (con) -> markdown with numbers computed from the views
+    costliest: str = ""  # a domain: the page names the model of highest estimated energy in it
 
     @property
     def slug(self) -> str:
@@ -87,11 +92,12 @@ class Figure:
 
 
 def fit_lines_sql(domain: str, metric: str) -> str:
-    """The fitted lines of model_trends, evaluated at the first and last date of their points."""
+    """The fitted lines of model_trends, evaluated at the first and last date of their points,
+    for the series with enough points to draw a trend (MIN_FIT_POINTS)."""
     return f"""with fits as (
     select series, slope_log10_per_year, intercept, first_release_date, last_release_date
     from model_trends
-    where domain = '{domain}' and metric = '{metric}'
+    where domain = '{domain}' and metric = '{metric}' and n >= {MIN_FIT_POINTS}
 ),
 
 ends as (
@@ -102,7 +108,7 @@ ends as (
 select
     series,
     release_date,
-    power(10, intercept + slope_log10_per_year * decimal_year(release_date)) as fitted,
+    trend_value(intercept, slope_log10_per_year, release_date) as fitted,
 from ends
 order by series, release_date"""
 
@@ -160,22 +166,57 @@ def frontier(ax, plot: Plot, on, x, y) -> None:
               drawstyle="steps-post", label="Pareto frontier")
 
 
-def annotate(ax, df, x, y) -> None:
+def annotate(ax, df, x, y, plot: Plot) -> None:
+    """Name the points; place_labels puts the names where they overlap nothing."""
     for _, row in df.iterrows():
-        ax.annotate(row["model"], (row[x], row[y]), xytext=(4, 3), textcoords="offset points", fontsize=6.5,
-                    color="#444444")
+        plot.labels.append((row[x], row[y], row["model"]))
 
 
-def annotate_dates(ax, df, y) -> None:
+def annotate_dates(ax, df, y, plot: Plot) -> None:
     for when, (_, row) in zip(dates(df["release_date"]), df.iterrows()):
-        ax.annotate(row["model"], (when, row[y]), xytext=(4, 3), textcoords="offset points", fontsize=6.5,
-                    color="#444444")
+        plot.labels.append((when, row[y], row["model"]))
+
+
+# Where a label may go around its point, in points (tried in this order).
+LABEL_OFFSETS = ((4, 3), (4, -9), (-4, 3), (-4, -9), (6, -3), (-6, -3), (0, 6), (0, -12))
+
+
+def place_labels(ax, plot: Plot, renderer) -> None:
+    """Put each point's name at the first offset where its box overlaps no other label, no point
+    and stays inside the axes; a name that fits nowhere is left to the point's tooltip."""
+    from matplotlib.transforms import Bbox
+
+    axes_box = ax.get_window_extent(renderer)
+    taken: list = []
+    points = []
+    for artist, _ in plot.points:
+        for x, y in ax.transData.transform(artist.get_offsets()):
+            points.append(Bbox.from_extents(x - 3, y - 3, x + 3, y + 3))
+    # the legend and text boxes (e.g. Fig. 1's correlations) are taken too
+    for other in [ax.get_legend(), *ax.texts]:
+        if other is not None:
+            taken.append(other.get_window_extent(renderer))
+    for x, y, text in plot.labels:
+        anchor = ax.transData.transform((ax.convert_xunits(x), ax.convert_yunits(y)))
+        for dx, dy in LABEL_OFFSETS:
+            label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=LABEL_FONT,
+                                color="#444444", ha="left" if dx >= 0 else "right", annotation_clip=True)
+            label.set_in_layout(False)
+            box = label.get_window_extent(renderer)
+            inside = axes_box.contains(box.x0, box.y0) and axes_box.contains(box.x1, box.y1)
+            if inside and not any(box.overlaps(t) for t in taken) and not any(
+                    box.overlaps(p) for p in points if not p.contains(*anchor)):
+                taken.append(box)
+                plot.placed.append(label)
+                break
+            label.remove()
 
 
 def date_axis(ax, xlabel="release date") -> None:
     import matplotlib.dates as mdates
 
-    ax.xaxis.set_major_locator(mdates.YearLocator())
+    narrow = ax.figure.get_figwidth() < 6  # the small-screen variant: a label every other year
+    ax.xaxis.set_major_locator(mdates.YearLocator(2 if narrow else 1))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.set_xlabel(xlabel)
 
@@ -210,7 +251,9 @@ def log_axis(ax, which: str) -> None:
 
 
 def outside_legend(ax, ncol: int = 3) -> None:
-    ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=ncol, fontsize=7.5)
+    narrow = ax.figure.get_figwidth() < 6  # the small-screen variant: one entry per line
+    ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=1 if narrow else ncol,
+                     fontsize=7.5)
 
 
 # ---------------------------------------------------------------------------- the figures
@@ -269,7 +312,7 @@ def draw_trend(domain: str, metric: str, ylabel: str):
         if "human" in data:
             human_lines(ax, plot, data["human"])
         if domain == "nlp":  # few points: name them, as the paper's NLP figures do
-            annotate_dates(ax, df, metric)
+            annotate_dates(ax, df, metric, plot)
         log_axis(ax, "y")
         date_axis(ax)
         ax.set_ylabel(ylabel)
@@ -284,7 +327,7 @@ def draw_nlp_gflops(ax, data, plot):
         plot.scatter(ax, dates(part["release_date"]), part["gflops"], labels(part, "gflops", "input_tokens"),
                      marker=markers.get(int(tokens), "o"), s=30, color="#1f77b4", alpha=0.75,
                      edgecolors="white", linewidths=0.4, label=f"{int(tokens)} input tokens")
-    annotate_dates(ax, df, "gflops")
+    annotate_dates(ax, df, "gflops", plot)
     draw_fits(ax, plot, data["fits"], ["all_models", "gflops_record"])
     log_axis(ax, "y")
     date_axis(ax)
@@ -300,7 +343,7 @@ def draw_score_vs_cost(cost: str, score_label: str, cost_label: str, names: bool
             frontier(ax, plot, data["frontier"], cost, "score")
             ax.legend(loc="lower right")
         if names:
-            annotate(ax, df, cost, "score")
+            annotate(ax, df, cost, "score", plot)
         ax.set(xlabel=cost_label, ylabel=score_label)
         log_axis(ax, "x")
     return draw
@@ -392,6 +435,7 @@ order by cost, model, extra_data"""
 
 
 def energy_figure(number: int, domain: str, title: str, caption: str, human: bool, note: str) -> Figure:
+    """Figs. 9-10 (energy over the years, with the yearly means) and 13-14 (against the human references)."""
     queries = {"points": ENERGY_SQL.format(domain=domain), "selected": SELECTED_SQL.format(domain=domain),
                "fits": fit_lines_sql(domain, "joules")}
     if human:
@@ -403,7 +447,18 @@ def energy_figure(number: int, domain: str, title: str, caption: str, human: boo
                   draw_trend(domain, "joules", "estimated Joules per forward pass"), series_note,
                   ("inference_energy", "best_models_per_year", "model_trends")
                   + (("human_energy_reference",) if human else ("yearly_energy",)),
-                  TREND_FACTS.format(domain=domain, metric="joules", extra=""))
+                  TREND_FACTS.format(domain=domain, metric="joules", extra=""),
+                  tables=(("The human references", HUMAN_FACTS),) if human else (),
+                  costliest="" if human else domain)
+
+
+HUMAN_FACTS = """select
+    reference,
+    description,
+    round(joules_per_second, 2) as joules_per_second,
+    paper_joules_per_second as drawn_at_joules,
+from human_energy_reference
+order by paper_joules_per_second"""
 
 
 NLP_DASHED_NOTE = (
@@ -470,7 +525,7 @@ order by domain, launch_date, gpu, precision""", "fits": """with ends as (
     from efficiency_trend
 )
 
-select domain, launch_date, power(10, intercept + slope_log10_per_year * decimal_year(launch_date)) as fitted
+select domain, launch_date, trend_value(intercept, slope_log10_per_year, launch_date) as fitted
 from ends
 order by domain, launch_date"""},
            draw_fig8, "The solid lines are `efficiency_trend`, the fits every Joule estimate of Figs. 9-14 uses.",
@@ -496,8 +551,7 @@ order by domain"""),
            "The grey line joins the models of `pareto_frontier` for Fig. 12.", ("inference_energy", "pareto_frontier"),
            FRONTIER_FACTS.format(cost="joules", figure="Fig. 12")),
     energy_figure(13, "cv", "Joules per forward pass against human energy (CV)", "Estimated Joules per forward pass (e.g., one prediction) compared to human energy consumption in 1s (CV).", True,
-                  "The two green lines are `human_energy_reference`: 2000 kcal a day (96.85 J/s, drawn at 100 J as "
-                  "the paper does) and 79,897 kWh a year (9,120.7 J/s, drawn at 10,000 J)."),
+                  "The two green lines are `human_energy_reference` (its values are in the table below)."),
     energy_figure(14, "nlp", "Joules per forward pass against human energy (NLP)", "Estimated Joules per forward pass (e.g., one prediction) compared to human consumption in 1s (NLP).", True,
                   NLP_DASHED_NOTE),
 ]
@@ -573,7 +627,7 @@ segments as (
     from refit, newest
 )
 
-select line, launch_date, power(10, intercept + slope_log10_per_year * decimal_year(launch_date)) as fitted
+select line, launch_date, trend_value(intercept, slope_log10_per_year, launch_date) as fitted
 from segments
 order by line, launch_date"""
 
@@ -626,10 +680,11 @@ def backtest_summary(con) -> str:
     fit = con.execute("select * from trend_refit where domain = 'cv'").df().iloc[0]
     added = con.execute("select count(distinct gpu), min(launch_date), max(launch_date) from trend_backtest "
                         "where domain = 'cv'").fetchone()
-    rows = {r[0]: r[1:] for r in con.execute(
-        "select precision, count(*), count(*) filter (where ratio_to_paper_trend > 1), "
-        "exp(avg(ln(ratio_to_paper_trend))), min(ratio_to_paper_trend), max(ratio_to_paper_trend) "
-        "from trend_backtest where domain = 'cv' group by precision").fetchall()}
+    # the "by precision" table of the page, read once: the sentences quote its numbers
+    cur = con.execute(BACKTEST_BY_PRECISION)
+    names = [d[0] for d in cur.description]
+    rows = {r["precision"]: (r["accelerators"], r["above_trend"], r["geomean_ratio"], r["min_ratio"], r["max_ratio"])
+            for r in (dict(zip(names, row)) for row in cur.fetchall()) if r["domain"] == "cv"}
     epoch = con.execute("select ref_id from \"references\" where url like 'https://epoch.ai/%' "
                         "order by ref_id limit 1").fetchone()
     out = [f"- **The paper's CV trend** (Fig. 8, fitted on {fit['paper_n']} points up to "
@@ -641,7 +696,7 @@ def backtest_summary(con) -> str:
         if precision in rows:
             n, above, geomean, lo, hi = rows[precision]
             out.append(f"    - {words}: {above} of {n} above the trend; actual / trend is "
-                       f"×{geomean:.2f} on the geometric mean (×{lo:.2f} to ×{hi:.2f}).")
+                       f"×{geomean:.3g} on the geometric mean (×{lo:.3g} to ×{hi:.3g}).")
     out.append(f"- **Refitted** with the FP32 peaks of the {fit['added_n']} GPUs among them, the CV trend "
                f"doubles every **{fit['refit_doubling_years']:.2f} years** (r² {fit['paper_r2']:.2f} → "
                f"{fit['refit_r2']:.2f}); on {fmt(fit['newest_date'])} it lies at "
@@ -704,26 +759,70 @@ EXTRA_FIGURES += [Figure(**spec) for spec in MEASURED_FIGURES]
 # ---------------------------------------------------------------------------- rendering
 
 
-def render(figure: Figure, con) -> tuple[str, int]:
-    """(SVG text, number of points) of a figure, drawn from the database `con`."""
-    import matplotlib
+WIDE = (8, 5)  # inches: the figure as pages show it on a wide screen
+SMALL = (3.8, 5.2)  # the variant for phones: narrower, so its text is larger there
+PNG_DPI = 150
+
+
+@dataclass
+class Rendered:
+    svg: str
+    png: bytes
+    small_svg: str
+    n_points: int
+    label_boxes: list[tuple[float, float, float, float]]  # placed point labels, in pixels of the PNG
+    data: dict  # query name -> DataFrame the figure is drawn from
+
+
+def draw_figure(figure: Figure, data: dict, size: tuple[float, float]):
+    """A matplotlib figure of `figure` at `size`, laid out and with its point labels placed."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure as MplFigure
+
+    mpl = MplFigure(figsize=size, layout="constrained", dpi=PNG_DPI)
+    FigureCanvasAgg(mpl)
+    ax = mpl.add_subplot()
+    plot = Plot()
+    figure.draw(ax, data, plot)
+    ax.set_title(figure.heading if size == WIDE else wrap_title(figure.heading), loc="left", fontsize=10)
+    for k, (artist, _) in enumerate(plot.points):
+        artist.set_gid(f"points-{k}")
+    for k, artist in enumerate(plot.lines):
+        artist.set_gid(artist.get_gid() or f"line-{k}")
+    ax.set_gid("plot-axes")
+    mpl.draw_without_rendering()  # runs the layout, so label boxes are final
+    mpl.set_layout_engine("none")
+    place_labels(ax, plot, mpl.canvas.get_renderer())
+    for k, label in enumerate(plot.placed):
+        label.set_gid(f"label-{k}")
+    return mpl, plot
+
+
+def wrap_title(title: str, width: int = 40) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width))
+
+
+def render(figure: Figure, con) -> Rendered:
+    """The figure drawn from the database `con`: SVG, PNG and the small-screen SVG."""
+    import matplotlib
 
     data = {name: con.execute(sql).df() for name, sql in figure.queries.items()}
     with matplotlib.rc_context(RC):
-        mpl = MplFigure(figsize=(8, 5), layout="constrained")
-        ax = mpl.add_subplot()
-        plot = Plot()
-        figure.draw(ax, data, plot)
-        ax.set_title(figure.heading, loc="left", fontsize=10)
-        for k, (artist, _) in enumerate(plot.points):
-            artist.set_gid(f"points-{k}")
-        for k, artist in enumerate(plot.lines):
-            artist.set_gid(artist.get_gid() or f"line-{k}")
-        ax.set_gid("plot-axes")
+        mpl, plot = draw_figure(figure, data, WIDE)
+        renderer = mpl.canvas.get_renderer()
+        boxes = [tuple(label.get_window_extent(renderer).extents) for label in plot.placed]
         buf = io.StringIO()
         mpl.savefig(buf, format="svg", metadata={"Date": None, "Title": figure.heading})
-    return add_tooltips(buf.getvalue(), plot, figure), plot.n_points
+        png = io.BytesIO()
+        mpl.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        svg = add_tooltips(buf.getvalue(), plot, figure)
+        small, small_plot = draw_figure(figure, data, SMALL)
+        buf = io.StringIO()
+        small.savefig(buf, format="svg", metadata={"Date": None, "Title": figure.heading})
+        small_svg = add_tooltips(buf.getvalue(), small_plot, figure)
+    return Rendered(svg, png.getvalue(), small_svg, plot.n_points, boxes, data)
 
 
 def add_tooltips(svg: str, plot: Plot, figure: Figure) -> str:
@@ -765,30 +864,97 @@ def inline_svg(svg: str) -> str:
 # ---------------------------------------------------------------------------- pages
 
 
-def figure_page(figure: Figure, svg: str, n_points: int, con) -> str:
+def data_csv(figure: Figure, con) -> dict[str, str]:
+    """file name -> CSV of each query the figure is drawn from, as `inference-energy query
+    --format csv` prints it: `<slug>.csv` for the first (the points), `<slug>-<name>.csv` after."""
+    from inference_energy.query import as_csv
+
+    out = {}
+    for k, (name, sql) in enumerate(figure.queries.items()):
+        cur = con.execute(sql)
+        out[f"{figure.slug}.csv" if k == 0 else f"{figure.slug}-{name}.csv"] = as_csv(
+            [d[0] for d in cur.description], cur.fetchall())
+    return out
+
+
+def unfitted_series(figure: Figure, con) -> list[tuple[str, int]]:
+    """(series, n) of the trend series a figure leaves without a line: fewer than MIN_FIT_POINTS."""
+    found = re.search(r"where domain = '(\w+)' and metric = '(\w+)' and n >= ", figure.queries.get("fits", ""))
+    if not found:
+        return []
+    return con.execute("select series, n from model_trends where domain = ? and metric = ? and n < ? order by series",
+                       [found.group(1), found.group(2), MIN_FIT_POINTS]).fetchall()
+
+
+def figure_page(figure: Figure, rendered: Rendered, con, csv_files: list[str]) -> str:
     from inference_energy.docs_pages import output_table, run_query
 
+    n_points = rendered.n_points
     views = ", ".join(f"[{v}](../dictionary/{v}.md)" for v in figure.views)
     out = [f"# {figure.heading}\n",
            f"> {figure.caption} *(the paper's caption)*\n" if figure.number else figure.caption + "\n"]
     if figure.summary:
         out.append(figure.summary(con))
+    # data-search-exclude: the chart's tooltips are not what a search should find (title,
+    # caption and notes are indexed); the <figure> holds the inline SVG for wide screens and
+    # an <img> of the small-screen variant, shown instead below 600 px (extra.css).
     out += [
-        f'<div class="figure-svg" data-figure="{figure.number or figure.slug}" data-points="{n_points}" markdown="0">',
-        inline_svg(svg),
-        "</div>\n",
+        f'<figure class="figure-svg" data-search-exclude data-figure="{figure.number or figure.slug}" '
+        f'data-points="{n_points}" markdown="0">',
+        f'<div class="figure-wide">{inline_svg(rendered.svg)}</div>',
+        f'<img class="figure-small" src="../{figure.slug}-small.svg" alt="{html_attr(figure.heading)}" loading="lazy">',
+        "</figure>\n",
         f"Hover a point for its model and values. {n_points} points, drawn from {views}. "
-        f"[SVG file]({figure.slug}.svg)\n",
+        f"Files: [SVG]({figure.slug}.svg), [PNG]({figure.slug}.png), "
+        + ", ".join(f"[{name}]({name})" for name in csv_files) + " (the data it is drawn from).\n",
     ]
+    unfitted = unfitted_series(figure, con)
+    if unfitted:
+        out.append("No trend line is drawn on a series of fewer than "
+                   f"{MIN_FIT_POINTS} points: " + "; ".join(
+                       f"`{series}` has {n} point{'s' if n != 1 else ''} (its points are drawn, its fit is not)"
+                       for series, n in unfitted) + ".\n")
     if figure.note:
         out.append(figure.note + "\n")
+    if figure.costliest:
+        out.append(costliest_section(figure.costliest, con))
     for heading, sql in ((("In numbers", figure.facts),) if figure.facts else ()) + figure.tables:
-        out += [f"## {heading}\n", output_table(*run_query(con, sql)),
-                f'```sql title="the query of this table"\n{sql.strip()}\n```\n']
+        out += [f"## {heading}\n", '<div class="table-scroll" markdown="1">\n', output_table(*run_query(con, sql)),
+                "</div>\n", f'```sql title="the query of this table"\n{sql.strip()}\n```\n']
     out.append("## The queries behind it\n")
     for name, sql in figure.queries.items():
         out.append(f'```sql title="{name}"\n{sql.strip()}\n```\n')
     return "\n".join(out)
+
+
+COSTLIEST_SQL = """select model, release_date, gflops, input_tokens, gflops_per_watt, joules
+from inference_energy
+where domain = ?
+order by joules desc, model
+limit 1"""
+
+
+def costliest_section(domain: str, con) -> str:
+    """The model of the highest estimated energy per forward pass, in words, from the views."""
+    row = con.execute(COSTLIEST_SQL, [domain]).fetchone()
+    if row is None:
+        return ""
+    model, released, gflops, tokens, efficiency, joules = row
+    human = con.execute("select joules_per_second from human_energy_reference where reference = 'somatic'").fetchone()
+    tokens_text = f" of {tokens:,} input tokens" if tokens else ""
+    text = (f"## Energy of the costliest model: {model}\n\n"
+            f"The highest estimate of this figure is **{model}** (released {fmt(released)}): one forward pass"
+            f"{tokens_text} takes {gflops:,.0f} GFLOPs, at the {efficiency:.1f} GFLOPS/W that GPUs of its release "
+            f"date reach on the trend of Fig. 8, so about **{joules:,.0f} J** of energy")
+    if human:
+        text += f", {joules / human[0]:,.0f} times what a human body uses in one second ({human[0]:.1f} J)"
+    return text + ". Computed by [inference_energy](../dictionary/inference_energy.md).\n"
+
+
+def html_attr(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
 
 
 def index_page(rendered: list[tuple[Figure, int]]) -> str:
@@ -801,7 +967,9 @@ def index_page(rendered: list[tuple[Figure, int]]) -> str:
             out.append("## Beyond the paper\n")
         level = "##" if figure.number else "###"
         out.append(f"{level} [{figure.heading}]({figure.slug}.md)\n")
-        out.append(f"[![{figure.heading}]({figure.slug}.svg){{ loading=lazy width=480 }}]({figure.slug}.md)\n")
+        out.append(f'<a href="../{figure.slug}/"><picture><source media="(max-width: 600px)" '
+                   f'srcset="../{figure.slug}-small.svg"><img src="../{figure.slug}.svg" loading="lazy" width="480" '
+                   f'alt="{html_attr(figure.heading)}"></picture></a>\n')
     return "\n".join(out)
 
 
@@ -817,9 +985,14 @@ def nav_title(figure: Figure) -> str:
 def write_all(site, writer) -> None:
     rendered = []
     for figure in all_figures():
-        svg, n_points = render(figure, site.con)
-        writer.write(f"figures/{figure.slug}.svg", svg)
+        result = render(figure, site.con)
+        writer.write(f"figures/{figure.slug}.svg", result.svg)
+        writer.write(f"figures/{figure.slug}-small.svg", result.small_svg)
+        writer.write(f"figures/{figure.slug}.png", result.png)
+        csv_files = data_csv(figure, site.con)
+        for name, text in csv_files.items():
+            writer.write(f"figures/{name}", text)
         writer.page("figures", nav_title(figure), f"figures/{figure.slug}.md",
-                    figure_page(figure, svg, n_points, site.con))
-        rendered.append((figure, n_points))
+                    figure_page(figure, result, site.con, list(csv_files)))
+        rendered.append((figure, result.n_points))
     writer.write("figures/index.md", index_page(rendered))
