@@ -3,8 +3,13 @@
 Fast path: pyarrow's multithreaded CSV reader on the file's bytes, every column declared
 `string`, so nothing is typed or coerced (checking types is the validator's job): '061.00',
 '1e3' and 'false' stay as written, an empty cell is ''. A cheap byte scan (numpy) confirms
-that every record has as many cells as the header and that no quoted cell spans lines; if
-so, the physical line of row i is i + 2 (header = 1).
+that every record has as many cells as the header, that no quoted cell spans lines and that
+every quote sits where RFC 4180 puts it (opening a cell, closing it, or doubled inside it:
+pyarrow would otherwise read `"a"b` as `ab`, where the build's DuckDB reader refuses it);
+if so, the physical line of row i is i + 2 (header = 1).
+
+The CSV dialect is RFC 4180, the one the build's DuckDB reader is given: a quote inside a
+quoted cell is doubled, and a backslash is an ordinary character (`"a\"b"` is malformed).
 
 Slow path, only when the fast path fails or the scan finds something irregular: Python's
 csv module in strict mode, which tells exactly where a quote opens, which rows have too
@@ -27,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from inference_energy.metadata import PackageError, read_file
 from inference_energy.problems import Problem
 
 BOM = b"\xef\xbb\xbf"
@@ -62,9 +68,9 @@ def text_array(series: pd.Series) -> pa.StringArray:
 def read_csv_text(path: Path, relpath: str) -> CsvTable:
     table = CsvTable(relpath)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        table.problems.append(Problem(relpath, None, None, None, f"cannot read the file: {exc.strerror}", "scheme-error"))
+        data = read_file(path, relpath)  # a regular file, opened without blocking (never a FIFO)
+    except PackageError as exc:
+        table.problems.extend(exc.problems)
         return table
     if data.startswith(BOM):
         data = data[len(BOM):]
@@ -121,14 +127,34 @@ def _regular(data: bytes, records: int, ncols: int) -> bool:
         return False  # a bare CR ends a line for some readers and not for others
     n_commas = int(np.count_nonzero(arr == 44))
     if data.find(b'"') != -1:
-        quotes = np.flatnonzero(arr == 34).tolist()
-        if len(quotes) % 2:
+        positions = np.flatnonzero(arr == 34)
+        if len(positions) % 2 or not _quotes_in_place(arr, positions):
             return False
+        quotes = positions.tolist()
         for start, end in zip(quotes[0::2], quotes[1::2]):  # few quoted cells: a loop is cheapest
             if data.find(b"\n", start, end) != -1 or data.find(b"\r", start, end) != -1:
                 return False
             n_commas -= data.count(b",", start, end)
     return n_commas == (ncols - 1) * records
+
+
+_CELL_START = np.array([44, 10, 13], dtype=np.uint8)  # a quote opening a cell follows , LF or CR (or the start)
+
+
+def _quotes_in_place(arr: np.ndarray, q: np.ndarray) -> bool:
+    """Pairing quotes in order (open, close, open, close, ...), True when each opening quote
+    starts a cell or follows its closing partner directly (a doubled quote), and each closing
+    quote ends a cell or is followed by its doubling partner: RFC 4180, nothing lenient."""
+    opening, closing = q[0::2], q[1::2]
+    before = np.where(opening > 0, arr[np.maximum(opening - 1, 0)], 10)
+    doubled_open = np.zeros(len(opening), dtype=bool)
+    doubled_open[1:] = opening[1:] == closing[:-1] + 1
+    if not (np.isin(before, _CELL_START) | doubled_open).all():
+        return False
+    after = np.where(closing + 1 < len(arr), arr[np.minimum(closing + 1, len(arr) - 1)], 10)
+    doubled_close = np.zeros(len(closing), dtype=bool)
+    doubled_close[:-1] = opening[1:] == closing[:-1] + 1
+    return bool((np.isin(after, _CELL_START) | doubled_close).all())
 
 
 def _encoding_error(data: bytes, exc: UnicodeDecodeError, relpath: str) -> Problem:
@@ -185,6 +211,9 @@ def _read_slow(data: bytes, relpath: str, table: CsvTable) -> CsvTable:
         if "unexpected end of data" in str(exc):
             rule = (f"unterminated quoted cell: the quote opened on line {start} is never closed; "
                     "add the closing quote (write a quote inside a quoted cell as \"\")")
+        elif "expected after" in str(exc):
+            rule = ("text after the closing quote of a cell: write a quote inside a quoted cell as \"\" "
+                    "(a backslash does not escape a quote in CSV)")
         else:
             rule = f"malformed CSV ({exc}); quote cells that contain commas, quotes or line breaks"
         problems.append(Problem(relpath, start, None, None, rule, "source-error"))
