@@ -33,4 +33,12 @@ def main(argv: list[str] | None = None) -> int:
             module.add_arguments(cmd_parser)
             cmd_parser.set_defaults(run=module.run)
     args = parser.parse_args(argv)
-    return args.run(args)
+    from inference_energy.metadata import PackageError
+
+    try:
+        return args.run(args)
+    except PackageError as exc:  # a descriptor or schema no command can use: located lines, never a traceback
+        for problem in exc.problems:
+            print(problem.as_text(), file=sys.stderr)
+        print(f"{args.command} stopped: the package cannot be read; fix the problems above", file=sys.stderr)
+        return 1

@@ -104,7 +104,7 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
     # foreign keys point at real resources and fields
     for i, res in enumerate(resources):
         name = res.get("name") if isinstance(res, dict) else None
-        schema = schemas.get(name)
+        schema = schemas.get(name) if isinstance(name, str) else None
         if schema is None:
             continue
         rel = res["schema"]
@@ -121,7 +121,7 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
             if target_schema is None:
                 continue
             target_fields = target_schema.get("fields")
-            target_names = {f.get("name") for f in target_fields if isinstance(f, dict)} if isinstance(target_fields, list) else set()
+            target_names = {f.get("name") for f in target_fields if isinstance(f, dict) and isinstance(f.get("name"), str)} if isinstance(target_fields, list) else set()
             for r in remote:
                 if r not in target_names:
                     problems.append(Problem(rel, None, ", ".join(local), None, f"foreign key points at {target}.{r}, which is not a field of {target}", "unknown-fk-field"))
@@ -189,7 +189,7 @@ def frictionless_descriptor_problems(descriptor: dict, schemas: dict[str, dict])
         # the package's own errors; a schema's errors come again here: keep them on the schema file
         inlined = copy.deepcopy(descriptor)
         for res in inlined["resources"]:
-            if res.get("name") in schemas:
+            if isinstance(res.get("name"), str) and res["name"] in schemas:
                 res["schema"] = copy.deepcopy(schemas[res["name"]])
         seen = {p.rule for p in problems}
         for err in Package.validate_descriptor(inlined).flatten(["type", "note"]):
