@@ -77,15 +77,26 @@ def read_csv_text(path: Path, relpath: str) -> CsvTable:
     if not data or data.isspace():  # isspace stops at the first other byte; strip() would copy
         table.problems.append(Problem(relpath, 1, None, None, "the file is empty: it needs at least the header line", "source-error"))
         return table
+    misplaced = None
+    if data.find(b'"') != -1:
+        arr = np.frombuffer(data, dtype=np.uint8)
+        misplaced = _first_misplaced_quote(arr, np.flatnonzero(arr == 34))
     try:
-        header, rows = _read_fast(data)
+        header, rows = _read_fast(data) if misplaced is None else (None, None)
     except (pa.ArrowInvalid, ValueError):  # malformed CSV, invalid UTF-8, ...: the slow path says what and where
         header, rows = None, None
     if rows is not None and _regular(data, rows.num_rows + 1, len(header)):
         table.header = header
         table.frame = _frame(rows.columns, pd.RangeIndex(2, rows.num_rows + 2))
         return table
-    return _read_slow(data, relpath, table)
+    table = _read_slow(data, relpath, table)
+    if misplaced is not None and table.frame is not None:  # the csv module let it pass: we do not
+        table.frame = None
+        table.problems.append(Problem(
+            relpath, data.count(b"\n", 0, misplaced) + 1, None, None,
+            "a quote inside a cell that does not start with one: quote the whole cell and double every quote "
+            "inside it (\"\")", "source-error"))
+    return table
 
 
 def _read_fast(data: bytes) -> tuple[list[str], pa.Table]:
@@ -127,10 +138,9 @@ def _regular(data: bytes, records: int, ncols: int) -> bool:
         return False  # a bare CR ends a line for some readers and not for others
     n_commas = int(np.count_nonzero(arr == 44))
     if data.find(b'"') != -1:
-        positions = np.flatnonzero(arr == 34)
-        if len(positions) % 2 or not _quotes_in_place(arr, positions):
+        quotes = np.flatnonzero(arr == 34).tolist()
+        if len(quotes) % 2:
             return False
-        quotes = positions.tolist()
         for start, end in zip(quotes[0::2], quotes[1::2]):  # few quoted cells: a loop is cheapest
             if data.find(b"\n", start, end) != -1 or data.find(b"\r", start, end) != -1:
                 return False
@@ -141,20 +151,27 @@ def _regular(data: bytes, records: int, ncols: int) -> bool:
 _CELL_START = np.array([44, 10, 13], dtype=np.uint8)  # a quote opening a cell follows , LF or CR (or the start)
 
 
-def _quotes_in_place(arr: np.ndarray, q: np.ndarray) -> bool:
-    """Pairing quotes in order (open, close, open, close, ...), True when each opening quote
-    starts a cell or follows its closing partner directly (a doubled quote), and each closing
-    quote ends a cell or is followed by its doubling partner: RFC 4180, nothing lenient."""
-    opening, closing = q[0::2], q[1::2]
+def _first_misplaced_quote(arr: np.ndarray, q: np.ndarray) -> int | None:
+    """The byte offset of the first quote RFC 4180 does not allow there, or None.
+
+    Pairing quotes in order (open, close, open, close, ...), each opening quote must start a
+    cell or follow its closing partner directly (a doubled quote), and each closing quote must
+    end a cell or be followed by its doubling partner. A well-formed file always passes; a
+    quote inside an unquoted cell (`x"y`, ` "a"`) or text after a closing quote (`"a"b`,
+    `"a\\"b"`) does not: readers differ on those (the csv module and DuckDB keep `x"y`, DuckDB
+    drops the space of ` "a"`, pyarrow reads `"a"b` as `ab`), so the validator refuses them.
+    """
+    n = len(q) - len(q) % 2
+    opening, closing = q[0:n:2], q[1:n:2]
+    doubled = opening[1:] == closing[:-1] + 1
     before = np.where(opening > 0, arr[np.maximum(opening - 1, 0)], 10)
-    doubled_open = np.zeros(len(opening), dtype=bool)
-    doubled_open[1:] = opening[1:] == closing[:-1] + 1
-    if not (np.isin(before, _CELL_START) | doubled_open).all():
-        return False
+    ok_open = np.isin(before, _CELL_START)
+    ok_open[1:] |= doubled
     after = np.where(closing + 1 < len(arr), arr[np.minimum(closing + 1, len(arr) - 1)], 10)
-    doubled_close = np.zeros(len(closing), dtype=bool)
-    doubled_close[:-1] = opening[1:] == closing[:-1] + 1
-    return bool((np.isin(after, _CELL_START) | doubled_close).all())
+    ok_close = np.isin(after, _CELL_START)
+    ok_close[:-1] |= doubled
+    bad = np.concatenate([opening[~ok_open], closing[~ok_close]])
+    return int(bad.min()) if len(bad) else None
 
 
 def _encoding_error(data: bytes, exc: UnicodeDecodeError, relpath: str) -> Problem:

@@ -211,7 +211,7 @@ def check_tables(package: Package, skip: set[str] = frozenset()) -> tuple[list[P
         frame.pandera.add_schema(empty)
     frames.clear()
     context.frames.clear()
-    gc.collect()
+    gc.collect(1)
     return problems, rows
 
 
