@@ -187,6 +187,15 @@ class TestPaths:
         os.mkfifo(path)
         refused(pkg, "path-not-regular-file", fresh=True)  # in a subprocess: a hang fails the test, not the suite
 
+    def test_build_refuses_a_fifo_without_hanging(self, pkg, tmp_path):
+        (pkg / "tables" / "gpus.csv").unlink()
+        os.mkfifo(pkg / "tables" / "gpus.csv")
+        result = subprocess.run([sys.executable, "-m", "inference_energy", "build", "--package", str(pkg), "--out",
+                                 str(tmp_path / "out.duckdb")], capture_output=True, text=True, timeout=TIMEOUT)
+        output = result.stdout + result.stderr
+        assert result.returncode == 1 and "Traceback" not in output and "(path-not-regular-file)" in output, output
+        assert not (tmp_path / "out.duckdb").exists()
+
     def test_a_folder_as_a_table(self, pkg):
         (pkg / "tables" / "gpus.csv").unlink()
         (pkg / "tables" / "gpus.csv").mkdir()

@@ -431,3 +431,51 @@ def test_a_row_added_after_the_paper_must_cite_each_value(package_copy):
                   + "Added-Net,,26,80.00,,,5.00,,,1.00,,,flops,2022-01-01,CNN,\n", encoding="utf-8")
     assert [compact(p) for p in validate_package(package_copy)] == [
         f"tables/gpus.csv:{line + 1} tdp_watts_refs added-row-without-source"]
+
+
+def test_a_field_name_means_one_thing_in_every_table(package_copy):
+    """gflops is a number in GFLOPs in cv_models and nlp_models: another unit, type or pattern is
+    reported on the later schema, unless the field says why (differsBecause)."""
+    path = package_copy / "schemas" / "nlp_models.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    gflops = next(f for f in schema["fields"] if f["name"] == "gflops")
+    gflops["unit"] = "TFLOPs"
+    refs = next(f for f in schema["fields"] if f["name"] == "gflops_refs")
+    refs["constraints"]["pattern"] = "^[0-9]+$"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    assert sorted(compact(p) for p in validate_package(package_copy)) == [
+        "schemas/nlp_models.schema.json - gflops incoherent-field",
+        "schemas/nlp_models.schema.json - gflops_refs incoherent-field"]
+    gflops["differsBecause"] = "a test: the unit really differs"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    assert [compact(p) for p in validate_package(package_copy)] == [
+        "schemas/nlp_models.schema.json - gflops_refs incoherent-field"]
+
+
+# ------------------------------------------------------------------ output escaping
+@pytest.mark.parametrize("value, shown", [
+    ("plain", "plain"),
+    ("a\nb", "a\\nb"),
+    ("\r\t\x1b[31m", "\\r\\t\\x1b[31m"),
+    ("\x7f\x85", "\\x7f\\x85"),
+    ("bidi\u202eevil", "bidi\\u202eevil"),
+    ("line\u2028sep", "line\\u2028sep"),
+    ("é ü 中", "é ü 中"),
+    ("x" * 81, "x" * 80 + "…"),
+    ("\n" * 100, "\\n" * 80 + "…"),
+])
+def test_excerpt_bounds_and_shows_control_characters(value, shown):
+    from inference_energy.problems import excerpt
+
+    assert excerpt(value) == shown
+
+
+def test_github_escaping_follows_the_workflow_command_rules():
+    from inference_energy.problems import github_data, github_property
+
+    assert github_data("50% a\r\nb: c, d") == "50%25 a%0D%0Ab: c, d"
+    assert github_property("50% a\r\nb: c, d") == "50%25 a%0D%0Ab%3A c%2C d"
+    p = Problem("tables/a,b:c.csv", 3, "col", "v%\n::error::x", "rule", "type-error")
+    assert p.as_github() == ("::error file=tables/a%2Cb%3Ac.csv,line=3,title=type-error::"
+                             "tables/a,b:c.csv:3: column 'col' = 'v%25\\n::error::x': rule (type-error)")
+    assert "\n" not in p.as_text() and p.as_text().endswith("(type-error)")

@@ -115,7 +115,7 @@ def validator_values(root: Path) -> list[tuple]:
     return list(zip(*columns))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=csv_files())
 def test_validate_and_the_duckdb_build_agree_on_every_cell(package, data):
     (package / "tables" / "t.csv").write_bytes(data)

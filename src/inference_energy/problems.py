@@ -15,7 +15,7 @@ from dataclasses import dataclass
 MAX_VALUE = 80  # characters of a value or a column label shown in a message
 MAX_RULE = 600  # a rule is our own sentence, possibly quoting a value
 MAX_FILE = 200
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}  # a backslash stays itself: it cannot inject
 
 
 def _escape_char(ch: str) -> str:
@@ -35,7 +35,7 @@ def excerpt(value, limit: int = MAX_VALUE) -> str:
     text = str(value)
     cut = len(text) > limit
     text = text[:limit]
-    if not text.isprintable() or "\\" in text:
+    if not text.isprintable():
         text = "".join(_escape_char(ch) for ch in text)
     return text + ("…" if cut else "")
 

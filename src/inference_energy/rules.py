@@ -88,6 +88,10 @@ _RULES = [
          "a field has no `description`", "say what the column holds, with its grain where useful"),
     Rule("missing-unit", "descriptor", "number without unit",
          "a number or integer field has no `unit`", "add `\"unit\"`, e.g. `\"W\"`, `\"%\"`, `\"1 (dimensionless)\"`"),
+    Rule("incoherent-field", "descriptor", "namesakes differ",
+         "a field name used in several tables has another type, unit or pattern than where it is first declared "
+         "(an `enum` whose values all match the other's pattern counts as the same)",
+         "make the fields agree, or say why they differ in the field's `differsBecause` property"),
     Rule("missing-primary-key", "descriptor", "no primary key",
          "a schema has no `primaryKey`", "name the fields that identify a row"),
     Rule("unknown-key-field", "descriptor", "key names no field",

@@ -128,6 +128,7 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
             if len(local) != len(remote):
                 problems.append(Problem(rel, None, ", ".join(local), None, "foreign key: 'fields' and 'reference.fields' must have the same length", "schema-error"))
 
+    problems.extend(coherence_problems(resources, schemas))
     if with_frictionless and not any(p.code in _UNSAFE for p in problems):
         problems.extend(frictionless_descriptor_problems(descriptor, schemas))
     return problems
@@ -171,6 +172,69 @@ def _lint_schema(schema: dict, rel: str, problems: list[Problem]) -> None:
         for local in _as_list(fk.get("fields") if isinstance(fk, dict) else None):
             if local not in names:
                 problems.append(Problem(rel, None, local, None, "foreign key names a field the schema does not have", "unknown-key-field"))
+
+
+DIFFERS = "differsBecause"  # a field property saying why a field differs from its namesakes
+
+
+def coherence_problems(resources: list, schemas: dict[str, dict]) -> list[Problem]:
+    """A field name used in several tables means one thing: the same type and unit, and values
+    in the same language (the same pattern; an enum whose values all match the pattern counts),
+    unless the field says why not (`differsBecause`). Reported on each later namesake."""
+    first: dict[str, tuple[str, dict]] = {}
+    problems = []
+    for res in resources:
+        name = res.get("name") if isinstance(res, dict) else None
+        schema = schemas.get(name) if isinstance(name, str) else None
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(fields, list):
+            continue
+        for f in fields:
+            if not isinstance(f, dict) or not isinstance(f.get("name"), str):
+                continue
+            if f["name"] not in first:
+                first[f["name"]] = (name, f)
+                continue
+            other_table, other = first[f["name"]]
+            if isinstance(f.get(DIFFERS), str) and f[DIFFERS].strip():
+                continue
+            why = _difference(f, other)
+            if why:
+                problems.append(Problem(res["schema"], None, f["name"], None,
+                                        f"differs from {other_table}.{f['name']} ({why}): make them agree, or say why in "
+                                        f"\"{DIFFERS}\"", "incoherent-field"))
+    return problems
+
+
+def _difference(f: dict, other: dict) -> str | None:
+    for key, default in (("type", "string"), ("unit", None)):
+        if f.get(key, default) != other.get(key, default):
+            return f"{key} {excerpt(f.get(key, default))} vs {excerpt(other.get(key, default))}"
+    mine, theirs = _constraints(f).get("pattern"), _constraints(other).get("pattern")
+    if mine == theirs:
+        return None
+    for a, b in ((f, theirs), (other, mine)):  # an enum within the other's pattern is the same language
+        enum = _constraints(a).get("enum")
+        if b is not None and _constraints(a).get("pattern") is None and isinstance(enum, list) and _all_match(enum, b):
+            return None
+    return f"pattern {excerpt(mine)} vs {excerpt(theirs)}"
+
+
+def _constraints(f: dict) -> dict:
+    cons = f.get("constraints")
+    return cons if isinstance(cons, dict) else {}
+
+
+def _all_match(values: list, pattern) -> bool:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(pattern, str) or not all(isinstance(v, str) for v in values):
+        return False
+    try:
+        return bool(pc.all(pc.match_substring_regex(pa.array(values, pa.string()), f"^(?:{pattern})$")).as_py())
+    except pa.ArrowException:
+        return False
 
 
 def frictionless_descriptor_problems(descriptor: dict, schemas: dict[str, dict]) -> list[Problem]:

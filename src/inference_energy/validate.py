@@ -112,21 +112,20 @@ def _rel(package: Package, path: Path) -> str:
 def check_header(resource: Resource, header: list[str]) -> list[Problem]:
     """Header labels against the schema's field names, position by position (frictionless' codes)."""
     rel, names, problems = resource.relpath, resource.field_names, []
-    header = [excerpt(label) for label in header]
     seen = set()
     for i in range(max(len(header), len(names))):
         label = header[i] if i < len(header) else None
         name = names[i] if i < len(names) else None
         if label is None:
-            problems.append(Problem(rel, 1, name, None, f"the header has no column '{name}' (field {i + 1} of the schema): add it", "missing-label"))
+            problems.append(Problem(rel, 1, name, None, f"the header has no column '{excerpt(name)}' (field {i + 1} of the schema): add it", "missing-label"))
         elif name is None:
-            problems.append(Problem(rel, 1, label, None, f"column {i + 1} '{label}' is not in the schema: remove it, or add the field to {_schema_rel(resource)}", "extra-label"))
+            problems.append(Problem(rel, 1, label, None, f"column {i + 1} '{excerpt(label)}' is not in the schema: remove it, or add the field to {_schema_rel(resource)}", "extra-label"))
         elif label == "":
-            problems.append(Problem(rel, 1, name, None, f"column {i + 1} has no label: write '{name}'", "blank-label"))
+            problems.append(Problem(rel, 1, name, None, f"column {i + 1} has no label: write '{excerpt(name)}'", "blank-label"))
         elif label in seen:
-            problems.append(Problem(rel, 1, label, None, f"column {i + 1} repeats the label '{label}': labels must be unique", "duplicate-label"))
+            problems.append(Problem(rel, 1, label, None, f"column {i + 1} repeats the label '{excerpt(label)}': labels must be unique", "duplicate-label"))
         elif label != name:
-            problems.append(Problem(rel, 1, label, None, f"column {i + 1} is '{label}' but the schema's field {i + 1} is '{name}': rename or reorder the columns to the schema's order", "incorrect-label"))
+            problems.append(Problem(rel, 1, label, None, f"column {i + 1} is '{excerpt(label)}' but the schema's field {i + 1} is '{excerpt(name)}': rename or reorder the columns to the schema's order", "incorrect-label"))
         if label:
             seen.add(label)
     return problems
