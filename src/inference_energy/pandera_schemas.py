@@ -55,6 +55,8 @@ DEFAULT_FALSE = ("false", "False", "FALSE", "0")
 FORMULA_BYTES = np.frombuffer(b"=+-@\t\r", dtype=np.uint8)
 LEADING_BLANKS = "".join(chr(c) for c in range(0x21)) + "\x7f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004" \
     "\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+# first bytes of LEADING_BLANKS in UTF-8: ASCII blanks and controls, and the lead bytes of the others
+BLANK_FIRST_BYTES = np.unique(np.frombuffer(b"".join(c.encode("utf-8")[:1] for c in LEADING_BLANKS), dtype=np.uint8))
 PAPER_SOURCE = roles.PAPER_SOURCE
 
 
@@ -243,8 +245,11 @@ def _first_byte_in(arr: pa.StringArray, allowed: np.ndarray) -> np.ndarray:
 def _not_formula(arr: pa.StringArray) -> np.ndarray:
     """False where the cell starts with = + - @ tab or CR, also after leading blanks/control characters."""
     formula = _first_byte_in(arr, FORMULA_BYTES)
-    trimmed = pc.utf8_ltrim(arr, characters=LEADING_BLANKS)
-    formula |= _first_byte_in(trimmed, FORMULA_BYTES)
+    blank_first = _first_byte_in(arr, BLANK_FIRST_BYTES)  # usually none: then nothing is trimmed
+    if blank_first.any():
+        where = np.flatnonzero(blank_first)
+        trimmed = pc.utf8_ltrim(arr.take(pa.array(where)), characters=LEADING_BLANKS)
+        formula[where] |= _first_byte_in(trimmed, FORMULA_BYTES)
     return ~formula
 
 
