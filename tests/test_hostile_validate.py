@@ -5,6 +5,7 @@ expected code, no traceback, and never the content of a secret file planted besi
 package folder. The command runs in a subprocess (with a timeout, so a hang fails) for
 every unparametrised case and the first variant of each parametrised one; the other
 variants run the same `cli.main` in process, which costs no interpreter start."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,9 @@ from invalid_cases import _rows, cut_package
 
 SECRET = "S3CRET-d41d8cd98f00b204"  # planted outside the package: must never appear in any output
 TIMEOUT = 120  # a hang fails the test instead of the suite
-PROBLEM_LINE = re.compile(r"^(?P<file>[^\s:]+)(?::(?P<line>\d+))?:(?: column '[^']*'(?: = '.*')?:)? .+ \((?P<code>[a-z-]+)\)$")
+PROBLEM_LINE = re.compile(
+    r"^(?P<file>[^\s:]+)(?::(?P<line>\d+))?:(?: column '[^']*'(?: = '.*')?:)? .+ \((?P<code>[a-z-]+)\)$"
+)
 
 
 @pytest.fixture
@@ -51,8 +54,13 @@ def _fresh_process(request):
 def validate(pkg: Path, *args: str, fresh: bool | None = None) -> subprocess.CompletedProcess:
     command = ["validate", *args, str(pkg)]
     if fresh if fresh is not None else FRESH:
-        return subprocess.run([sys.executable, "-m", "inference_energy", *command],
-                              capture_output=True, text=True, timeout=TIMEOUT, errors="replace")
+        return subprocess.run(
+            [sys.executable, "-m", "inference_energy", *command],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            errors="replace",
+        )
     import contextlib
     import io
 
@@ -111,8 +119,10 @@ def field(schema: dict, name: str) -> dict:
 
 def _csv(rows: list[list[str]]) -> str:
     """RFC 4180 with LF line ends; any cell holding a comma, quote, CR or LF is quoted."""
+
     def cell(text: str) -> str:
         return '"' + text.replace('"', '""') + '"' if re.search(r'[,"\r\n]', text) else text
+
     return "".join(",".join(cell(c) for c in row) + "\n" for row in rows)
 
 
@@ -140,8 +150,18 @@ def test_the_base_package_is_valid(pkg):
 
 # ------------------------------------------------------------------ paths
 class TestPaths:
-    @pytest.mark.parametrize("path", ["../secret.txt", "tables/../../secret.txt", "/etc/passwd", "{abs}",
-                                      "https://example.com/gpus.csv", "file:///etc/passwd", "C:/gpus.csv"])
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "../secret.txt",
+            "tables/../../secret.txt",
+            "/etc/passwd",
+            "{abs}",
+            "https://example.com/gpus.csv",
+            "file:///etc/passwd",
+            "C:/gpus.csv",
+        ],
+    )
     def test_a_resource_path_outside_the_package(self, pkg, path):
         set_resource(pkg, "gpus", path=path.format(abs=pkg.parent / "secret.txt"))
         refused(pkg, "path-outside-package", "datapackage.json")
@@ -181,8 +201,11 @@ class TestPaths:
 
     @pytest.mark.parametrize("what", ["table", "schema", "descriptor"])
     def test_a_fifo_is_refused_without_hanging(self, pkg, what):
-        path = {"table": pkg / "tables" / "gpus.csv", "schema": pkg / "schemas" / "gpus.schema.json",
-                "descriptor": pkg / "datapackage.json"}[what]
+        path = {
+            "table": pkg / "tables" / "gpus.csv",
+            "schema": pkg / "schemas" / "gpus.schema.json",
+            "descriptor": pkg / "datapackage.json",
+        }[what]
         path.unlink()
         os.mkfifo(path)
         refused(pkg, "path-not-regular-file", fresh=True)  # in a subprocess: a hang fails the test, not the suite
@@ -190,8 +213,21 @@ class TestPaths:
     def test_build_refuses_a_fifo_without_hanging(self, pkg, tmp_path):
         (pkg / "tables" / "gpus.csv").unlink()
         os.mkfifo(pkg / "tables" / "gpus.csv")
-        result = subprocess.run([sys.executable, "-m", "inference_energy", "build", "--package", str(pkg), "--out",
-                                 str(tmp_path / "out.duckdb")], capture_output=True, text=True, timeout=TIMEOUT)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "inference_energy",
+                "build",
+                "--package",
+                str(pkg),
+                "--out",
+                str(tmp_path / "out.duckdb"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
         output = result.stdout + result.stderr
         assert result.returncode == 1 and "Traceback" not in output and "(path-not-regular-file)" in output, output
         assert not (tmp_path / "out.duckdb").exists()
@@ -257,18 +293,29 @@ def _nested(depth: int):
 
 
 class TestShapes:
-    @pytest.mark.parametrize("value, code", [
-        ([], "invalid-json"),
-        ("resources", "invalid-json"),
-        ({"name": "x", "resources": {"gpus": {}}}, "package-error"),
-        ({"name": "x", "resources": []}, "package-error"),
-        ({"name": "x", "resources": [["gpus"]]}, "resource-error"),
-        ({"name": "x", "resources": [{"name": "gpus", "path": 7, "schema": "schemas/gpus.schema.json"}]}, "resource-error"),
-        ({"name": "x", "resources": [{"name": "gpus", "path": "tables/gpus.csv", "schema": 7}]}, "resource-error"),
-        ({"name": "x", "resources": [{"name": ["gpus"], "path": "tables/gpus.csv"}]}, "resource-error"),
-        ({"name": "x", "resources": [{"name": "gpus", "path": ["tables/gpus.csv"], "schema": "schemas/gpus.schema.json"}]},
-         "resource-error"),
-    ])
+    @pytest.mark.parametrize(
+        "value, code",
+        [
+            ([], "invalid-json"),
+            ("resources", "invalid-json"),
+            ({"name": "x", "resources": {"gpus": {}}}, "package-error"),
+            ({"name": "x", "resources": []}, "package-error"),
+            ({"name": "x", "resources": [["gpus"]]}, "resource-error"),
+            (
+                {"name": "x", "resources": [{"name": "gpus", "path": 7, "schema": "schemas/gpus.schema.json"}]},
+                "resource-error",
+            ),
+            ({"name": "x", "resources": [{"name": "gpus", "path": "tables/gpus.csv", "schema": 7}]}, "resource-error"),
+            ({"name": "x", "resources": [{"name": ["gpus"], "path": "tables/gpus.csv"}]}, "resource-error"),
+            (
+                {
+                    "name": "x",
+                    "resources": [{"name": "gpus", "path": ["tables/gpus.csv"], "schema": "schemas/gpus.schema.json"}],
+                },
+                "resource-error",
+            ),
+        ],
+    )
     def test_a_descriptor_of_the_wrong_shape(self, pkg, value, code):
         write_descriptor(pkg, value)
         refused(pkg, code, "datapackage.json")
@@ -283,29 +330,49 @@ class TestShapes:
         (pkg / "datapackage.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
         refused(pkg, "invalid-json", "datapackage.json")
 
-    @pytest.mark.parametrize("edit", [
-        lambda s: s.update(fields={"gpu": {}}),
-        lambda s: s["fields"].__setitem__(0, "gpu"),
-        lambda s: field(s, "tflops").update(constraints=None),
-        lambda s: field(s, "tflops").update(constraints=["required"]),
-        lambda s: field(s, "tflops").update(constraints={"enum": ["fast", "slow"]}),
-        lambda s: field(s, "tflops").update(constraints={"minimum": "zero"}),
-        lambda s: field(s, "tflops").update(constraints={"required": "yes"}),
-        lambda s: field(s, "gpu").update(constraints={"maxLength": "ten"}),
-        lambda s: field(s, "launch_date").update(format="%Q-%m"),
-        lambda s: field(s, "launch_date").update(format="%d/%m/%Y"),
-        lambda s: field(s, "launch_date").update(constraints={"minimum": "2020-02-30"}),
-        lambda s: field(s, "tflops").update(type=["number"]),
-        lambda s: s.update(primaryKey=7),
-        lambda s: s.update(foreignKeys={"fields": "gpu"}),
-        lambda s: s.update(foreignKeys=[{"fields": "gpu", "reference": "gpus"}]),
-        lambda s: s.update(missingValues=None),
-        lambda s: field(s, "in_table_j9").update(trueValues="yes"),
-        lambda s: field(s, "tflops").update(groupChar=","),
-    ], ids=["fields-object", "field-string", "constraints-null", "constraints-list", "enum-text-on-number",
-            "minimum-text", "required-text", "maxLength-text", "format-%Q", "format-other", "minimum-impossible-date",
-            "type-list", "primaryKey-int", "foreignKeys-object", "reference-string", "missingValues-null",
-            "trueValues-string", "groupChar"])
+    @pytest.mark.parametrize(
+        "edit",
+        [
+            lambda s: s.update(fields={"gpu": {}}),
+            lambda s: s["fields"].__setitem__(0, "gpu"),
+            lambda s: field(s, "tflops").update(constraints=None),
+            lambda s: field(s, "tflops").update(constraints=["required"]),
+            lambda s: field(s, "tflops").update(constraints={"enum": ["fast", "slow"]}),
+            lambda s: field(s, "tflops").update(constraints={"minimum": "zero"}),
+            lambda s: field(s, "tflops").update(constraints={"required": "yes"}),
+            lambda s: field(s, "gpu").update(constraints={"maxLength": "ten"}),
+            lambda s: field(s, "launch_date").update(format="%Q-%m"),
+            lambda s: field(s, "launch_date").update(format="%d/%m/%Y"),
+            lambda s: field(s, "launch_date").update(constraints={"minimum": "2020-02-30"}),
+            lambda s: field(s, "tflops").update(type=["number"]),
+            lambda s: s.update(primaryKey=7),
+            lambda s: s.update(foreignKeys={"fields": "gpu"}),
+            lambda s: s.update(foreignKeys=[{"fields": "gpu", "reference": "gpus"}]),
+            lambda s: s.update(missingValues=None),
+            lambda s: field(s, "in_table_j9").update(trueValues="yes"),
+            lambda s: field(s, "tflops").update(groupChar=","),
+        ],
+        ids=[
+            "fields-object",
+            "field-string",
+            "constraints-null",
+            "constraints-list",
+            "enum-text-on-number",
+            "minimum-text",
+            "required-text",
+            "maxLength-text",
+            "format-%Q",
+            "format-other",
+            "minimum-impossible-date",
+            "type-list",
+            "primaryKey-int",
+            "foreignKeys-object",
+            "reference-string",
+            "missingValues-null",
+            "trueValues-string",
+            "groupChar",
+        ],
+    )
     def test_a_schema_of_the_wrong_shape(self, pkg, edit):
         edit_schema(pkg, "gpus", edit)
         result = validate(pkg)
@@ -313,22 +380,28 @@ class TestShapes:
         assert result.returncode == 1 and "Traceback" not in output, output
         lines = result.stdout.splitlines()
         assert all(PROBLEM_LINE.match(line) for line in lines), lines
-        assert any(line.startswith("schemas/gpus.schema.json") and line.endswith(("(schema-error)", "(unsupported-type)"))
-                   for line in lines), lines
+        assert any(
+            line.startswith("schemas/gpus.schema.json") and line.endswith(("(schema-error)", "(unsupported-type)"))
+            for line in lines
+        ), lines
 
     def test_a_huge_integer_in_json(self, pkg):
         text = (pkg / "schemas" / "gpus.schema.json").read_text(encoding="utf-8")
-        (pkg / "schemas" / "gpus.schema.json").write_text(text.replace('"exclusiveMinimum": 0', '"exclusiveMinimum": ' + "9" * 5000, 1),
-                                                         encoding="utf-8")
+        (pkg / "schemas" / "gpus.schema.json").write_text(
+            text.replace('"exclusiveMinimum": 0', '"exclusiveMinimum": ' + "9" * 5000, 1), encoding="utf-8"
+        )
         refused(pkg, "invalid-json", "schemas/gpus.schema.json")
 
     @pytest.mark.parametrize("command", ["build", "docs"])
     def test_other_commands_refuse_a_bad_descriptor_without_a_traceback(self, pkg, command, tmp_path):
         set_resource(pkg, "gpus", path="../secret.txt")
-        args = {"build": ["--package", str(pkg), "--out", str(tmp_path / "out.duckdb")],
-                "docs": ["--package", str(pkg), "--out", str(tmp_path / "docs")]}[command]
-        result = subprocess.run([sys.executable, "-m", "inference_energy", command, *args], capture_output=True,
-                                text=True, timeout=TIMEOUT)
+        args = {
+            "build": ["--package", str(pkg), "--out", str(tmp_path / "out.duckdb")],
+            "docs": ["--package", str(pkg), "--out", str(tmp_path / "docs")],
+        }[command]
+        result = subprocess.run(
+            [sys.executable, "-m", "inference_energy", command, *args], capture_output=True, text=True, timeout=TIMEOUT
+        )
         output = result.stdout + result.stderr
         assert result.returncode != 0 and "Traceback" not in output and SECRET not in output, output
         assert "(path-outside-package)" in output, output
@@ -358,7 +431,9 @@ class TestBigNumbers:
         set_cell(pkg, "gpus", 2, "tdp_watts_refs", "1")
         set_cell(pkg, "gpus", 2, "launch_date_refs", "1")
         lines = refused(pkg, "unknown-reference", "tables/gpus.csv")
-        assert any(line.startswith("tables/gpus.csv:2: column 'tflops_refs'") and len(line) < 400 for line in lines), lines
+        assert any(line.startswith("tables/gpus.csv:2: column 'tflops_refs'") and len(line) < 400 for line in lines), (
+            lines
+        )
 
     @pytest.mark.parametrize("ref_id", ["9" * 5000, "9223372036854775808", "-9223372036854775809"])
     def test_an_integer_beyond_bigint(self, pkg, ref_id):
@@ -386,8 +461,24 @@ class TestBigNumbers:
 
 # ------------------------------------------------------------------ formula cells (OWASP)
 class TestFormulaCells:
-    @pytest.mark.parametrize("value", ["=1+1", " =1+1", "  +1", "\t=1", "\r=1", "\tx", "\rx", "@SUM(A1)", "-2+3",
-                                       "\u00a0=1", "\x00=1", "\x1b=1", "\n=1"])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "=1+1",
+            " =1+1",
+            "  +1",
+            "\t=1",
+            "\r=1",
+            "\tx",
+            "\rx",
+            "@SUM(A1)",
+            "-2+3",
+            "\u00a0=1",
+            "\x00=1",
+            "\x1b=1",
+            "\n=1",
+        ],
+    )
     def test_a_formula_like_text_cell(self, pkg, value):
         set_cell(pkg, "gpus", 3, "gpu", value)
         lines = refused(pkg, "formula-like-cell", "tables/gpus.csv")
@@ -420,13 +511,15 @@ class TestInjection:
     def test_github_annotations_escape_data_and_properties(self, pkg):
         set_cell(pkg, "gpus", 3, "gpu_type", "50% off")
         lines = refused(pkg, "constraint-error", None, "--format", "github")
-        assert lines == [lines[0]] and lines[0].startswith("::error file=tables/gpus.csv,line=3,title=constraint-error::")
+        assert lines == [lines[0]] and lines[0].startswith(
+            "::error file=tables/gpus.csv,line=3,title=constraint-error::"
+        )
         assert "50%25 off" in lines[0]
 
     def test_a_header_label_with_control_characters(self, pkg):
         path = pkg / "tables" / "gpus.csv"
         text = path.read_text(encoding="utf-8")
-        path.write_text('"gpu\n\x1b[2Jcleared"' + text[len("gpu"):], encoding="utf-8")
+        path.write_text('"gpu\n\x1b[2Jcleared"' + text[len("gpu") :], encoding="utf-8")
         lines = refused(pkg, "incorrect-label", "tables/gpus.csv")
         assert all("\x1b" not in line for line in lines)
 
@@ -472,9 +565,10 @@ class TestRulesThatCannotRun:
 
 # ------------------------------------------------------------------ any shape at all (in process, many examples)
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
-    max_leaves=8)
+    max_leaves=8,
+)
 
 
 def _paths(value, prefix=()):
@@ -507,7 +601,9 @@ def shape_pkg(tmp_path_factory) -> Path:
 def test_any_node_of_a_schema_or_descriptor_replaced_by_any_json_is_a_problem_never_an_exception(shape_pkg, data):
     from inference_energy.validate import validate_package
 
-    target = data.draw(st.sampled_from(["datapackage.json", "schemas/gpus.schema.json", "schemas/references.schema.json"]))
+    target = data.draw(
+        st.sampled_from(["datapackage.json", "schemas/gpus.schema.json", "schemas/references.schema.json"])
+    )
     path = shape_pkg / target
     original = path.read_text(encoding="utf-8")
     value = json.loads(original)

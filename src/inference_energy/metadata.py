@@ -12,6 +12,7 @@ or schema of the wrong shape (a list where an object belongs, an integer path, d
 nesting, `constraints: null`, ...) raises `PackageError` carrying located problems, never
 a KeyError or TypeError deep in a command.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,24 +53,37 @@ def resolve_inside(root: Path, relpath, what: str, where: str = DESCRIPTOR, must
     or folder, `missing-file` when it does not exist (with must_exist).
     """
     if not isinstance(relpath, str) or not relpath:
-        raise _error(where, f"{what} must be a relative file path (a non-empty string), not {_json_type(relpath)}",
-                     "package-error")
+        raise _error(
+            where,
+            f"{what} must be a relative file path (a non-empty string), not {_json_type(relpath)}",
+            "package-error",
+        )
     shown = excerpt(relpath)
     if "\x00" in relpath or "\\" in relpath:
-        raise _error(where, f"{what} '{shown}' must be a plain relative path with / separators",
-                     "path-outside-package")
+        raise _error(where, f"{what} '{shown}' must be a plain relative path with / separators", "path-outside-package")
     if URL_RE.match(relpath):
-        raise _error(where, f"{what} '{shown}' is a URL: a package holds its own files, nothing is fetched; "
-                     "copy the file into the package and give its relative path", "path-outside-package")
+        raise _error(
+            where,
+            f"{what} '{shown}' is a URL: a package holds its own files, nothing is fetched; "
+            "copy the file into the package and give its relative path",
+            "path-outside-package",
+        )
     pure = PurePosixPath(relpath)
     if pure.is_absolute() or ".." in pure.parts:
-        raise _error(where, f"{what} '{shown}' leaves the package folder: give a path relative to it, without '..'",
-                     "path-outside-package")
+        raise _error(
+            where,
+            f"{what} '{shown}' leaves the package folder: give a path relative to it, without '..'",
+            "path-outside-package",
+        )
     root = Path(root).resolve()
     path = (root / pure).resolve()
     if not path.is_relative_to(root):
-        raise _error(where, f"{what} '{shown}' is a symlink that leads out of the package folder: "
-                     "replace the link with the file itself", "path-outside-package")
+        raise _error(
+            where,
+            f"{what} '{shown}' is a symlink that leads out of the package folder: "
+            "replace the link with the file itself",
+            "path-outside-package",
+        )
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -79,14 +93,22 @@ def resolve_inside(root: Path, relpath, what: str, where: str = DESCRIPTOR, must
     except OSError as exc:
         raise _error(where, f"{what}: cannot read {shown}: {exc.strerror}", "missing-file") from None
     if not stat.S_ISREG(info.st_mode):
-        raise _error(where, f"{what} '{shown}' is {_kind(info.st_mode)}, not a regular file: "
-                     "only regular files are read", "path-not-regular-file")
+        raise _error(
+            where,
+            f"{what} '{shown}' is {_kind(info.st_mode)}, not a regular file: only regular files are read",
+            "path-not-regular-file",
+        )
     return path
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a file"
@@ -106,8 +128,11 @@ def read_file(path: Path, rel: str, limit: int | None = None) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise _error(rel, f"is {_kind(info.st_mode)}, not a regular file: only regular files are read",
-                         "path-not-regular-file")
+            raise _error(
+                rel,
+                f"is {_kind(info.st_mode)}, not a regular file: only regular files are read",
+                "path-not-regular-file",
+            )
         if limit is not None and info.st_size > limit:
             raise _error(rel, f"is {info.st_size} bytes, more than the {limit} allowed for it", "package-error")
         with os.fdopen(fd, "rb", closefd=False) as f:
@@ -119,8 +144,14 @@ def read_file(path: Path, rel: str, limit: int | None = None) -> bytes:
 def _json_type(value) -> str:
     if value is None:
         return "null"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
-            dict: "an object"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
 
 
 def _depth(value) -> int:
@@ -144,21 +175,32 @@ def read_json(root: Path, relpath, what: str, where: str = DESCRIPTOR) -> tuple[
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise _error(relpath, f"not valid UTF-8 (byte 0x{data[exc.start:exc.start + 1].hex()}): save the file as UTF-8",
-                     "encoding-error", line=line) from None
+        raise _error(
+            relpath,
+            f"not valid UTF-8 (byte 0x{data[exc.start : exc.start + 1].hex()}): save the file as UTF-8",
+            "encoding-error",
+            line=line,
+        ) from None
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _error(relpath, f"invalid JSON: {exc.msg} (column {exc.colno})", "invalid-json", line=exc.lineno) from None
+        raise _error(
+            relpath, f"invalid JSON: {exc.msg} (column {exc.colno})", "invalid-json", line=exc.lineno
+        ) from None
     except RecursionError:
-        raise _error(relpath, f"invalid JSON: nested too deeply (at most {MAX_JSON_DEPTH} levels)", "invalid-json") from None
+        raise _error(
+            relpath, f"invalid JSON: nested too deeply (at most {MAX_JSON_DEPTH} levels)", "invalid-json"
+        ) from None
     except ValueError as exc:  # e.g. an integer of thousands of digits
         raise _error(relpath, f"invalid JSON: {excerpt(exc, 200)}", "invalid-json") from None
     if not isinstance(value, dict):
         raise _error(relpath, f"must be a JSON object, not {_json_type(value)}", "invalid-json")
     if _depth(value) > MAX_JSON_DEPTH:
-        raise _error(relpath, f"is nested more than {MAX_JSON_DEPTH} levels deep: a descriptor never needs that",
-                     "package-error" if relpath == DESCRIPTOR else "schema-error")
+        raise _error(
+            relpath,
+            f"is nested more than {MAX_JSON_DEPTH} levels deep: a descriptor never needs that",
+            "package-error" if relpath == DESCRIPTOR else "schema-error",
+        )
     return value, path
 
 
@@ -196,11 +238,16 @@ def descriptor_shape_problems(descriptor: dict) -> list[Problem]:
             bad(f"two resources are named '{name}': names must be unique", "resource-error")
         names.add(name)
         if not isinstance(res.get("path"), str):
-            bad(f"resource '{name}' needs one 'path' to its CSV (a string), not {_json_type(res.get('path'))}",
-                "resource-error")
+            bad(
+                f"resource '{name}' needs one 'path' to its CSV (a string), not {_json_type(res.get('path'))}",
+                "resource-error",
+            )
         if not isinstance(res.get("schema"), (str, dict)):
-            bad(f"resource '{name}' needs a 'schema' (the path of its schema file), not {_json_type(res.get('schema'))}",
-                "resource-error")
+            bad(
+                f"resource '{name}' needs a 'schema' (the path of its schema file), "
+                f"not {_json_type(res.get('schema'))}",
+                "resource-error",
+            )
     return problems
 
 
@@ -233,18 +280,32 @@ def schema_shape_problems(schema: dict, rel: str) -> list[Problem]:
         if "format" in f and not isinstance(f["format"], str):
             bad(f"'format' must be a string, not {_json_type(f['format'])}", col)
         elif f.get("type") == "date" and f.get("format", "default") not in DATE_FORMATS:
-            bad(f"date format '{excerpt(f['format'])}' is not supported: the build reads dates as YYYY-MM-DD; "
-                "write \"format\": \"%Y-%m-%d\" (or leave it out)", col)
+            bad(
+                f"date format '{excerpt(f['format'])}' is not supported: the build reads dates as YYYY-MM-DD; "
+                'write "format": "%Y-%m-%d" (or leave it out)',
+                col,
+            )
         for key, plain in (("decimalChar", "."), ("groupChar", None), ("bareNumber", True)):
             if key in f and f[key] != plain:
-                problems.append(Problem(rel, None, col, None, f"'{key}' {excerpt(json.dumps(f[key]))} is not supported: "
-                                        "the build reads plain numbers only", "unsupported-type"))
+                problems.append(
+                    Problem(
+                        rel,
+                        None,
+                        col,
+                        None,
+                        f"'{key}' {excerpt(json.dumps(f[key]))} is not supported: the build reads plain numbers only",
+                        "unsupported-type",
+                    )
+                )
         for key in ("description", "unit", "title"):
             if key in f and not isinstance(f[key], str):
                 bad(f"'{key}' must be a string, not {_json_type(f[key])}", col)
         for key in _STRING_LISTS:
-            if key in f and (not isinstance(f[key], list) or not all(isinstance(v, str) for v in f[key])
-                             or (not f[key] and key != "missingValues")):
+            if key in f and (
+                not isinstance(f[key], list)
+                or not all(isinstance(v, str) for v in f[key])
+                or (not f[key] and key != "missingValues")
+            ):
                 bad(f"'{key}' must be a list of strings", col)
         if "constraints" in f:
             cons = f["constraints"]
@@ -262,8 +323,11 @@ def schema_shape_problems(schema: dict, rel: str) -> list[Problem]:
                 if not isinstance(cons["pattern"], str):
                     bad(f"constraint 'pattern' must be a string, not {_json_type(cons['pattern'])}", col)
                 elif (why := pattern_error(cons["pattern"])) is not None:
-                    bad(f"constraint 'pattern' '{excerpt(cons['pattern'])}' is not a regular expression RE2 accepts: "
-                        f"{excerpt(why)}", col)
+                    bad(
+                        f"constraint 'pattern' '{excerpt(cons['pattern'])}' is not a regular expression RE2 accepts: "
+                        f"{excerpt(why)}",
+                        col,
+                    )
             if "enum" in cons:
                 enum = cons["enum"]
                 if not isinstance(enum, list) or not enum:
@@ -284,8 +348,9 @@ def schema_shape_problems(schema: dict, rel: str) -> list[Problem]:
     for key in ("primaryKey",):
         if key in schema and _as_names(schema[key]) is None:
             bad(f"'{key}' must be a field name or a list of field names")
-    if "missingValues" in schema and (not isinstance(schema["missingValues"], list)
-                                      or not all(isinstance(v, str) for v in schema["missingValues"])):
+    if "missingValues" in schema and (
+        not isinstance(schema["missingValues"], list) or not all(isinstance(v, str) for v in schema["missingValues"])
+    ):
         bad("'missingValues' must be a list of strings")
     fks = schema.get("foreignKeys", [])
     if not isinstance(fks, list):
@@ -418,8 +483,9 @@ def load_package(path: str | Path = ".") -> Package:
         except PackageError as exc:
             problems.extend(exc.problems)
             continue
-        resources[res["name"]] = Resource(name=res["name"], path=csv_path, relpath=res["path"],
-                                          schema_path=schema_path, schema=schema)
+        resources[res["name"]] = Resource(
+            name=res["name"], path=csv_path, relpath=res["path"], schema_path=schema_path, schema=schema
+        )
     if problems:
         raise PackageError(problems)
     return Package(root=root, descriptor=descriptor, resources=resources)

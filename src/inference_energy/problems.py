@@ -7,6 +7,7 @@ file name, the column label, the cell value, a message quoting them) is printed 
 GitHub workflow command. `--format github` then escapes the annotation as GitHub specifies
 (`github_data`, `github_property`).
 """
+
 from __future__ import annotations
 
 import unicodedata

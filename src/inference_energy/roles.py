@@ -7,6 +7,7 @@ A column's role follows from its name by the package's convention (CONTRIBUTING.
 - `model_refs`: the paper a model comes from, which sources every value of the row.
 The validator asks these functions instead of matching names itself.
 """
+
 from __future__ import annotations
 
 PAPER_SOURCE = "paper_source"

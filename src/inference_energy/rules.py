@@ -6,6 +6,7 @@ docs/error-codes.md is generated from this module (`python -m inference_energy.r
 rewrites it; a test checks the checked-in page is current). The SQL checks of
 derive/checks/*.sql declare their own codes in their headers.
 """
+
 from __future__ import annotations
 
 import sys
@@ -27,161 +28,365 @@ class Rule:
 
 
 SECTIONS = {
-    "descriptor": ("Descriptor and schemas",
-                   "These come from the schema lint (`inference_energy.schemalint`), which lists all of them at\n"
-                   "once, and from frictionless' own descriptor validation. Every path a descriptor names must\n"
-                   "stay inside the package folder and be a regular file; nothing is fetched from the network."),
+    "descriptor": (
+        "Descriptor and schemas",
+        "These come from the schema lint (`inference_energy.schemalint`), which lists all of them at\n"
+        "once, and from frictionless' own descriptor validation. Every path a descriptor names must\n"
+        "stay inside the package folder and be a regular file; nothing is fetched from the network.",
+    ),
     "csv": ("CSV format", ""),
-    "header": ("Header",
-               "The header is compared with the schema's fields position by position, as frictionless does.\n"
-               "Cells are then checked by column name, so a reordered header gives only label problems."),
-    "cells": ("Cells",
-              "Each cell gets at most one problem of each kind; a constraint skips empty cells and cells\n"
-              "that already have a `type-error`."),
+    "header": (
+        "Header",
+        "The header is compared with the schema's fields position by position, as frictionless does.\n"
+        "Cells are then checked by column name, so a reordered header gives only label problems.",
+    ),
+    "cells": (
+        "Cells",
+        "Each cell gets at most one problem of each kind; a constraint skips empty cells and cells\n"
+        "that already have a `type-error`.",
+    ),
     "sql": ("Derived views", ""),
 }
 
 _RULES = [
     # ---------------------------------------------------------------- descriptor and schemas
-    Rule("invalid-json", "descriptor", "not JSON",
-         "`datapackage.json` or a schema file is not valid JSON (the line is given), is not an object, or is "
-         "nested too deeply", "fix the JSON syntax at that line", frictionless=False),
-    Rule("missing-file", "descriptor", "file not found",
-         "a resource's CSV or schema file does not exist", "create the file or correct `path` / `schema` in "
-         "`datapackage.json`", "the file {path} does not exist"),
-    Rule("path-outside-package", "descriptor", "path leaves the package",
-         "a `path` or `schema` is a URL, an absolute path, contains `..`, or is a symlink that leads out of the "
-         "package folder: the package is read as a closed box and nothing is fetched",
-         "give a path relative to the package folder and put the file itself there"),
-    Rule("path-not-regular-file", "descriptor", "not a regular file",
-         "a `path` or `schema` names a folder, a FIFO, a device or a socket; it is refused without being opened",
-         "point at a regular file"),
-    Rule("package-error", "descriptor", "unusable descriptor",
-         "the descriptor has the wrong shape (e.g. `resources` is not a list, a value of the wrong JSON type) or "
-         "frictionless rejects it (its message follows \"frictionless:\")",
-         "follow the message; see the [Data Package](https://datapackage.org/standard/data-package/) standard",
-         frictionless=True),
-    Rule("resource-error", "descriptor", "unusable resource",
-         "a resource is not an object, or has no name, no `path` string or no `schema`",
-         "give each resource a `name`, a `path` and a `schema`", frictionless=True),
-    Rule("schema-error", "descriptor", "unusable schema",
-         "a Table Schema has the wrong shape: a field without a name or with a name used twice, a value of the "
-         "wrong JSON type (`constraints: null`, a string `enum` on a number field, ...), a `pattern` that RE2 "
-         "cannot compile, a date `format` other than `%Y-%m-%d`; or frictionless rejects it",
-         "follow the message; see the [Table Schema](https://datapackage.org/standard/table-schema/) standard",
-         frictionless=True),
-    Rule("field-error", "descriptor", "unusable field",
-         "frictionless rejects a field of a schema", "follow the message", frictionless=True),
-    Rule("shared-schema", "descriptor", "schema used twice",
-         "two resources use the same schema file", "give each resource its own `schemas/<resource>.schema.json`"),
-    Rule("schema-name-mismatch", "descriptor", "schema file misnamed",
-         "a resource's schema file is not `schemas/<resource>.schema.json`", "rename the file (and the `schema` entry)"),
-    Rule("orphan-schema", "descriptor", "unused schema",
-         "a file in `schemas/` that no resource uses", "add the resource to `datapackage.json` or delete the file"),
-    Rule("orphan-table", "descriptor", "unused table",
-         "a CSV in `tables/` that no resource uses", "add the resource to `datapackage.json` or delete the file"),
-    Rule("unsupported-type", "descriptor", "unsupported field type",
-         "a field type the validator does not check (it knows string, number, integer, date, boolean), or a "
-         "number option (`decimalChar`, `groupChar`, `bareNumber`) the build's reader does not apply",
-         "use one of those types and plain numbers"),
-    Rule("missing-description", "descriptor", "field without description",
-         "a field has no `description`", "say what the column holds, with its grain where useful"),
-    Rule("missing-unit", "descriptor", "number without unit",
-         "a number or integer field has no `unit`", "add `\"unit\"`, e.g. `\"W\"`, `\"%\"`, `\"1 (dimensionless)\"`"),
-    Rule("incoherent-field", "descriptor", "namesakes differ",
-         "a field name used in several tables has another type, unit or pattern than where it is first declared "
-         "(an `enum` whose values all match the other's pattern counts as the same)",
-         "make the fields agree, or say why they differ in the field's `differsBecause` property"),
-    Rule("missing-primary-key", "descriptor", "no primary key",
-         "a schema has no `primaryKey`", "name the fields that identify a row"),
-    Rule("unknown-key-field", "descriptor", "key names no field",
-         "`primaryKey` or a foreign key names a field the schema does not have", "correct the field name"),
-    Rule("unknown-fk-resource", "descriptor", "foreign key to nowhere",
-         "a foreign key points at a resource the package does not have", "correct `reference.resource`"),
-    Rule("unknown-fk-field", "descriptor", "foreign key to no field",
-         "a foreign key points at a field the target resource does not have", "correct `reference.fields`"),
+    Rule(
+        "invalid-json",
+        "descriptor",
+        "not JSON",
+        "`datapackage.json` or a schema file is not valid JSON (the line is given), is not an object, or is "
+        "nested too deeply",
+        "fix the JSON syntax at that line",
+        frictionless=False,
+    ),
+    Rule(
+        "missing-file",
+        "descriptor",
+        "file not found",
+        "a resource's CSV or schema file does not exist",
+        "create the file or correct `path` / `schema` in `datapackage.json`",
+        "the file {path} does not exist",
+    ),
+    Rule(
+        "path-outside-package",
+        "descriptor",
+        "path leaves the package",
+        "a `path` or `schema` is a URL, an absolute path, contains `..`, or is a symlink that leads out of the "
+        "package folder: the package is read as a closed box and nothing is fetched",
+        "give a path relative to the package folder and put the file itself there",
+    ),
+    Rule(
+        "path-not-regular-file",
+        "descriptor",
+        "not a regular file",
+        "a `path` or `schema` names a folder, a FIFO, a device or a socket; it is refused without being opened",
+        "point at a regular file",
+    ),
+    Rule(
+        "package-error",
+        "descriptor",
+        "unusable descriptor",
+        "the descriptor has the wrong shape (e.g. `resources` is not a list, a value of the wrong JSON type) or "
+        'frictionless rejects it (its message follows "frictionless:")',
+        "follow the message; see the [Data Package](https://datapackage.org/standard/data-package/) standard",
+        frictionless=True,
+    ),
+    Rule(
+        "resource-error",
+        "descriptor",
+        "unusable resource",
+        "a resource is not an object, or has no name, no `path` string or no `schema`",
+        "give each resource a `name`, a `path` and a `schema`",
+        frictionless=True,
+    ),
+    Rule(
+        "schema-error",
+        "descriptor",
+        "unusable schema",
+        "a Table Schema has the wrong shape: a field without a name or with a name used twice, a value of the "
+        "wrong JSON type (`constraints: null`, a string `enum` on a number field, ...), a `pattern` that RE2 "
+        "cannot compile, a date `format` other than `%Y-%m-%d`; or frictionless rejects it",
+        "follow the message; see the [Table Schema](https://datapackage.org/standard/table-schema/) standard",
+        frictionless=True,
+    ),
+    Rule(
+        "field-error",
+        "descriptor",
+        "unusable field",
+        "frictionless rejects a field of a schema",
+        "follow the message",
+        frictionless=True,
+    ),
+    Rule(
+        "shared-schema",
+        "descriptor",
+        "schema used twice",
+        "two resources use the same schema file",
+        "give each resource its own `schemas/<resource>.schema.json`",
+    ),
+    Rule(
+        "schema-name-mismatch",
+        "descriptor",
+        "schema file misnamed",
+        "a resource's schema file is not `schemas/<resource>.schema.json`",
+        "rename the file (and the `schema` entry)",
+    ),
+    Rule(
+        "orphan-schema",
+        "descriptor",
+        "unused schema",
+        "a file in `schemas/` that no resource uses",
+        "add the resource to `datapackage.json` or delete the file",
+    ),
+    Rule(
+        "orphan-table",
+        "descriptor",
+        "unused table",
+        "a CSV in `tables/` that no resource uses",
+        "add the resource to `datapackage.json` or delete the file",
+    ),
+    Rule(
+        "unsupported-type",
+        "descriptor",
+        "unsupported field type",
+        "a field type the validator does not check (it knows string, number, integer, date, boolean), or a "
+        "number option (`decimalChar`, `groupChar`, `bareNumber`) the build's reader does not apply",
+        "use one of those types and plain numbers",
+    ),
+    Rule(
+        "missing-description",
+        "descriptor",
+        "field without description",
+        "a field has no `description`",
+        "say what the column holds, with its grain where useful",
+    ),
+    Rule(
+        "missing-unit",
+        "descriptor",
+        "number without unit",
+        "a number or integer field has no `unit`",
+        'add `"unit"`, e.g. `"W"`, `"%"`, `"1 (dimensionless)"`',
+    ),
+    Rule(
+        "incoherent-field",
+        "descriptor",
+        "namesakes differ",
+        "a field name used in several tables has another type, unit or pattern than where it is first declared "
+        "(an `enum` whose values all match the other's pattern counts as the same)",
+        "make the fields agree, or say why they differ in the field's `differsBecause` property",
+    ),
+    Rule(
+        "missing-primary-key",
+        "descriptor",
+        "no primary key",
+        "a schema has no `primaryKey`",
+        "name the fields that identify a row",
+    ),
+    Rule(
+        "unknown-key-field",
+        "descriptor",
+        "key names no field",
+        "`primaryKey` or a foreign key names a field the schema does not have",
+        "correct the field name",
+    ),
+    Rule(
+        "unknown-fk-resource",
+        "descriptor",
+        "foreign key to nowhere",
+        "a foreign key points at a resource the package does not have",
+        "correct `reference.resource`",
+    ),
+    Rule(
+        "unknown-fk-field",
+        "descriptor",
+        "foreign key to no field",
+        "a foreign key points at a field the target resource does not have",
+        "correct `reference.fields`",
+    ),
     # ---------------------------------------------------------------- CSV format
-    Rule("scheme-error", "csv", "unreadable file",
-         "the CSV cannot be read (permissions, removed while reading)", "make it a readable file", frictionless=True),
-    Rule("encoding-error", "csv", "not UTF-8",
-         "the file (a CSV, the descriptor or a schema) is not UTF-8 (the line of the first bad byte is given)",
-         "save the file as UTF-8", frictionless=True),
-    Rule("source-error", "csv", "not parseable CSV",
-         "the file is not RFC 4180 CSV: an empty file, a quote that is never closed or closed so late that a "
-         "record runs over several lines (the line is where the quote opens), or text after a closing quote "
-         "(`\"a\\\"b\"`: a backslash does not escape a quote)",
-         "close the quote; write a quote inside a quoted cell as `\"\"`", frictionless=True),
-    Rule("missing-cell", "csv", "row too short",
-         "a row has fewer cells than the header (the column is the first missing one)", "add the missing cells (commas)",
-         frictionless=True),
-    Rule("extra-cell", "csv", "row too long",
-         "a row has more cells than the header", "remove the extra cells, or quote a cell that contains a comma",
-         frictionless=True),
+    Rule(
+        "scheme-error",
+        "csv",
+        "unreadable file",
+        "the CSV cannot be read (permissions, removed while reading)",
+        "make it a readable file",
+        frictionless=True,
+    ),
+    Rule(
+        "encoding-error",
+        "csv",
+        "not UTF-8",
+        "the file (a CSV, the descriptor or a schema) is not UTF-8 (the line of the first bad byte is given)",
+        "save the file as UTF-8",
+        frictionless=True,
+    ),
+    Rule(
+        "source-error",
+        "csv",
+        "not parseable CSV",
+        "the file is not RFC 4180 CSV: an empty file, a quote that is never closed or closed so late that a "
+        "record runs over several lines (the line is where the quote opens), or text after a closing quote "
+        '(`"a\\"b"`: a backslash does not escape a quote)',
+        'close the quote; write a quote inside a quoted cell as `""`',
+        frictionless=True,
+    ),
+    Rule(
+        "missing-cell",
+        "csv",
+        "row too short",
+        "a row has fewer cells than the header (the column is the first missing one)",
+        "add the missing cells (commas)",
+        frictionless=True,
+    ),
+    Rule(
+        "extra-cell",
+        "csv",
+        "row too long",
+        "a row has more cells than the header",
+        "remove the extra cells, or quote a cell that contains a comma",
+        frictionless=True,
+    ),
     Rule("blank-row", "csv", "blank row", "every cell of the row is empty", "delete the row", frictionless=True),
     # ---------------------------------------------------------------- header
-    Rule("missing-label", "header", "missing column",
-         "the header has fewer columns than the schema", "add the column (in the schema's order)", frictionless=True),
-    Rule("extra-label", "header", "extra column",
-         "a column that is not in the schema", "remove it, or add the field to the schema", frictionless=True),
-    Rule("incorrect-label", "header", "wrong column",
-         "the label at a position is not the schema's field at that position (a wrong name or a wrong order)",
-         "rename or reorder the columns to the schema's order", frictionless=True),
+    Rule(
+        "missing-label",
+        "header",
+        "missing column",
+        "the header has fewer columns than the schema",
+        "add the column (in the schema's order)",
+        frictionless=True,
+    ),
+    Rule(
+        "extra-label",
+        "header",
+        "extra column",
+        "a column that is not in the schema",
+        "remove it, or add the field to the schema",
+        frictionless=True,
+    ),
+    Rule(
+        "incorrect-label",
+        "header",
+        "wrong column",
+        "the label at a position is not the schema's field at that position (a wrong name or a wrong order)",
+        "rename or reorder the columns to the schema's order",
+        frictionless=True,
+    ),
     Rule("blank-label", "header", "unnamed column", "a column has no label", "write the field name", frictionless=True),
     Rule("duplicate-label", "header", "repeated column", "a label appears twice", "rename one", frictionless=True),
     # ---------------------------------------------------------------- cells
-    Rule("type-error", "cells", "wrong type",
-         "the text is not of the field's type as the build's DuckDB reader types it: **number** = plain decimal "
-         "notation (`12`, `-3.5`, `.5`, `1e3`), finite; **integer** = canonical digits with an optional minus "
-         "(not `007`, not `+7`, not `7.0`, not `1e3`), within DuckDB's BIGINT range "
-         "(-9223372036854775808 to 9223372036854775807); **date** = an existing date written `YYYY-MM-DD` "
-         "(not `2021-02-30`, not `2021-1-5`); **boolean** = the field's `trueValues` / `falseValues` (Table "
-         "Schema defaults: `true True TRUE 1` / `false False FALSE 0`)",
-         "write the value in that form, or leave the cell empty when not reported", frictionless=True),
-    Rule("constraint-error", "cells", "constraint fails",
-         "a Table Schema constraint fails: `required` (empty cell), `minimum`, `maximum`, `exclusiveMinimum`, "
-         "`exclusiveMaximum`, `enum`, `pattern` (RE2 syntax, whole cell), `minLength`, `maxLength`, `unique` "
-         "(compared as typed values)",
-         "the message names the constraint and its limit; correct the value", frictionless=True),
-    Rule("primary-key", "cells", "duplicate key",
-         "the row's primary key is the same as an earlier row's (the line is named); keys are compared as typed "
-         "values", "make each key unique (usually: correct a name, or merge the two rows)", frictionless=True),
-    Rule("foreign-key", "cells", "no such referenced value",
-         "a value is not in the referenced table's column, e.g. a marker symbol that `markers.symbol` does not have",
-         "use an existing value, or add it to the referenced table", frictionless=True),
-    Rule("unknown-reference", "cells", "unknown ref_id",
-         "a `*_refs` / `refs` cell cites a number that is not a `ref_id` in `references`",
-         "fix the number, or add the reference to `tables/references.csv`",
-         "cites a number that is not a ref_id in the references table: fix the number or add the reference"),
-    Rule("marker-not-allowed", "cells", "marker not allowed here",
-         "a `x_marker` symbol that `markers.allowed_columns` does not allow on `resource.x`",
-         "use the right symbol, or extend `allowed_columns` if the paper uses it there"),
-    Rule("formula-like-cell", "cells", "formula-like text",
-         "a text cell a spreadsheet would run as a formula ([CSV injection]"
-         "(https://owasp.org/www-community/attacks/CSV_Injection)): it starts with `=`, `+`, `-`, `@`, a tab or a "
-         "carriage return, also after leading spaces or control characters; checked on string fields only: a "
-         "number field holding `-1.5` fails its `minimum` instead", "reword the text",
-         "starts with = + - @, a tab or a carriage return (perhaps after spaces), which a spreadsheet would run "
-         "as a formula: reword the text"),
-    Rule("date-outside-paper-window", "cells", "date outside the paper's window",
-         f"a row printed in the paper (`paper_source` filled) has a date outside the paper's window: {windows_text()}",
-         "fix the date, or empty `paper_source` if the row was added after the paper"),
-    Rule("provenance-without-value", "cells", "provenance of nothing",
-         "`x_refs` or `x_marker` is filled while the value `x` is empty",
-         "fill in the value, or empty the provenance cell"),
-    Rule("added-row-without-source", "cells", "added value without source",
-         "a row added after the paper (`paper_source` empty) has a value whose `x_refs` (or the row's `refs`) "
-         "cites nothing, and no `model_refs` names the paper it comes from",
-         "add the source to `references` and put its `ref_id` in the `*_refs` cell"),
-    Rule("check-error", "cells", "a rule could not run",
-         "a check raised an error instead of answering (the message names the rule, the field and the error); "
-         "the package is not valid until every rule has run",
-         "fix what the message names (usually the schema); report it if the schema is right",
-         "the rule {rule} on {field} could not run: {error}"),
+    Rule(
+        "type-error",
+        "cells",
+        "wrong type",
+        "the text is not of the field's type as the build's DuckDB reader types it: **number** = plain decimal "
+        "notation (`12`, `-3.5`, `.5`, `1e3`), finite; **integer** = canonical digits with an optional minus "
+        "(not `007`, not `+7`, not `7.0`, not `1e3`), within DuckDB's BIGINT range "
+        "(-9223372036854775808 to 9223372036854775807); **date** = an existing date written `YYYY-MM-DD` "
+        "(not `2021-02-30`, not `2021-1-5`); **boolean** = the field's `trueValues` / `falseValues` (Table "
+        "Schema defaults: `true True TRUE 1` / `false False FALSE 0`)",
+        "write the value in that form, or leave the cell empty when not reported",
+        frictionless=True,
+    ),
+    Rule(
+        "constraint-error",
+        "cells",
+        "constraint fails",
+        "a Table Schema constraint fails: `required` (empty cell), `minimum`, `maximum`, `exclusiveMinimum`, "
+        "`exclusiveMaximum`, `enum`, `pattern` (RE2 syntax, whole cell), `minLength`, `maxLength`, `unique` "
+        "(compared as typed values)",
+        "the message names the constraint and its limit; correct the value",
+        frictionless=True,
+    ),
+    Rule(
+        "primary-key",
+        "cells",
+        "duplicate key",
+        "the row's primary key is the same as an earlier row's (the line is named); keys are compared as typed values",
+        "make each key unique (usually: correct a name, or merge the two rows)",
+        frictionless=True,
+    ),
+    Rule(
+        "foreign-key",
+        "cells",
+        "no such referenced value",
+        "a value is not in the referenced table's column, e.g. a marker symbol that `markers.symbol` does not have",
+        "use an existing value, or add it to the referenced table",
+        frictionless=True,
+    ),
+    Rule(
+        "unknown-reference",
+        "cells",
+        "unknown ref_id",
+        "a `*_refs` / `refs` cell cites a number that is not a `ref_id` in `references`",
+        "fix the number, or add the reference to `tables/references.csv`",
+        "cites a number that is not a ref_id in the references table: fix the number or add the reference",
+    ),
+    Rule(
+        "marker-not-allowed",
+        "cells",
+        "marker not allowed here",
+        "a `x_marker` symbol that `markers.allowed_columns` does not allow on `resource.x`",
+        "use the right symbol, or extend `allowed_columns` if the paper uses it there",
+    ),
+    Rule(
+        "formula-like-cell",
+        "cells",
+        "formula-like text",
+        "a text cell a spreadsheet would run as a formula ([CSV injection]"
+        "(https://owasp.org/www-community/attacks/CSV_Injection)): it starts with `=`, `+`, `-`, `@`, a tab or a "
+        "carriage return, also after leading spaces or control characters; checked on string fields only: a "
+        "number field holding `-1.5` fails its `minimum` instead",
+        "reword the text",
+        "starts with = + - @, a tab or a carriage return (perhaps after spaces), which a spreadsheet would run "
+        "as a formula: reword the text",
+    ),
+    Rule(
+        "date-outside-paper-window",
+        "cells",
+        "date outside the paper's window",
+        f"a row printed in the paper (`paper_source` filled) has a date outside the paper's window: {windows_text()}",
+        "fix the date, or empty `paper_source` if the row was added after the paper",
+    ),
+    Rule(
+        "provenance-without-value",
+        "cells",
+        "provenance of nothing",
+        "`x_refs` or `x_marker` is filled while the value `x` is empty",
+        "fill in the value, or empty the provenance cell",
+    ),
+    Rule(
+        "added-row-without-source",
+        "cells",
+        "added value without source",
+        "a row added after the paper (`paper_source` empty) has a value whose `x_refs` (or the row's `refs`) "
+        "cites nothing, and no `model_refs` names the paper it comes from",
+        "add the source to `references` and put its `ref_id` in the `*_refs` cell",
+    ),
+    Rule(
+        "check-error",
+        "cells",
+        "a rule could not run",
+        "a check raised an error instead of answering (the message names the rule, the field and the error); "
+        "the package is not valid until every rule has run",
+        "fix what the message names (usually the schema); report it if the schema is right",
+        "the rule {rule} on {field} could not run: {error}",
+    ),
     # ---------------------------------------------------------------- SQL checks
-    Rule("sql-derive-error", "sql", "views do not build",
-         "the tables load but the views of `derive/` do not build on them", "follow the message"),
-    Rule("sql-check-error", "sql", "SQL check does not run",
-         "a check of `derive/checks/` fails to run", "fix the check's SQL"),
+    Rule(
+        "sql-derive-error",
+        "sql",
+        "views do not build",
+        "the tables load but the views of `derive/` do not build on them",
+        "follow the message",
+    ),
+    Rule(
+        "sql-check-error",
+        "sql",
+        "SQL check does not run",
+        "a check of `derive/checks/` fails to run",
+        "fix the check's SQL",
+    ),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
@@ -270,8 +475,10 @@ def error_codes_page() -> str:
         parts.append("\n| code | meaning | how to fix |\n| --- | --- | --- |\n")
         parts.extend(f"| `{r.code}` | {_cell(r.description)} | {_cell(r.fix)} |\n" for r in rules)
         if section == "csv":
-            parts.append("\nWhen a table has a `source-error` or an `encoding-error`, its cells are not checked "
-                         "further:\nfix the format first.\n")
+            parts.append(
+                "\nWhen a table has a `source-error` or an `encoding-error`, its cells are not checked "
+                "further:\nfix the format first.\n"
+            )
         if section == "sql":
             parts.append(PAGE_SQL)
     parts.append(PAGE_TAIL)
