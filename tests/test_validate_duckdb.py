@@ -139,7 +139,7 @@ def encode(cell: str, quote: bool) -> str:
 
 @st.composite
 def csv_files(draw) -> bytes:
-    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     rows = []
     for _ in range(draw(st.integers(1, 4))):
         cells = [
@@ -151,7 +151,8 @@ def csv_files(draw) -> bytes:
             cells[column] = draw(st.sampled_from(RAW))
         rows.append(",".join(cells))
     end = draw(st.sampled_from([newline, ""]))
-    return (",".join(f["name"] for f in FIELDS) + newline + newline.join(rows) + end).encode("utf-8")
+    bom = draw(st.sampled_from(["", "", "\ufeff"]))
+    return (bom + ",".join(f["name"] for f in FIELDS) + newline + newline.join(rows) + end).encode("utf-8")
 
 
 @pytest.fixture(scope="module")

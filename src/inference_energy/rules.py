@@ -65,7 +65,6 @@ _RULES = [
         "file not found",
         "a resource's CSV or schema file does not exist",
         "create the file or correct `path` / `schema` in `datapackage.json`",
-        "the file {path} does not exist",
     ),
     Rule(
         "path-outside-package",
