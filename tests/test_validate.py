@@ -1,5 +1,6 @@
-"""The validator: the real package passes, every invalid fixture fails with exactly its expected
-problems, the CLI prints them in both formats, nothing is written, and frictionless agrees."""
+"""The validator: the real package passes, every invalid fixture (built from the real package at
+test time, tests/invalid_cases.py) fails with exactly its expected problems, the CLI prints them
+in both formats, nothing is written, and frictionless agrees. Every code is in the registry."""
 from __future__ import annotations
 
 import hashlib
@@ -10,14 +11,37 @@ from pathlib import Path
 
 import pytest
 
+import invalid_cases
 from inference_energy import csvread
 from inference_energy.cli import main
 from inference_energy.problems import Problem
 from inference_energy.validate import validate_package
 
 ROOT = Path(__file__).resolve().parents[1]
-INVALID = ROOT / "tests" / "fixtures" / "invalid"
-CASES = sorted(p.name for p in INVALID.iterdir() if (p / "expected.txt").is_file())
+CASES = sorted(invalid_cases.CASES)
+
+
+class _Invalid:
+    """tests/invalid_cases.py's packages, each built on first use into one session folder."""
+
+    def __init__(self):
+        self.root: Path | None = None
+
+    def __truediv__(self, case: str) -> Path:
+        if self.root is None:
+            import atexit
+            import shutil
+            import tempfile
+
+            self.root = Path(tempfile.mkdtemp(prefix="invalid-cases-"))
+            atexit.register(shutil.rmtree, self.root, True)
+        dest = self.root / case
+        if not dest.exists():
+            invalid_cases.build_case(case, dest)
+        return dest
+
+
+INVALID = _Invalid()
 
 
 def compact(p: Problem) -> str:
@@ -26,7 +50,7 @@ def compact(p: Problem) -> str:
 
 
 def expected(case: str) -> list[str]:
-    return (INVALID / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    return invalid_cases.expected(case)
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
@@ -279,7 +303,7 @@ def test_the_reader_never_turns_text_into_numbers(tmp_path, read_mode):
         ["061.00", "false", "7"], ["1e3", "true", " 7 "], ["NaN", "", ""], ["061.00", "TRUE", '"']]
 
 
-# ------------------------------------------------------------------ documentation of the codes
+# ------------------------------------------------------------------ the rule registry and its page
 def documented_codes() -> set[str]:
     import re
 
@@ -291,23 +315,57 @@ def documented_codes() -> set[str]:
     return codes
 
 
+VALIDATOR_MODULES = ("csvread", "schemalint", "validate", "pandera_schemas", "metadata", "sqlchecks")
+
+
+NOT_CODES: set[str] = set()  # kebab-case string literals of those modules that are not problem codes
+
+
 def emitted_codes() -> set[str]:
-    """Every code literal the validator's modules can emit (the last argument of a Problem, or a Rule's code)."""
+    """Every code the validator's modules can emit: their kebab-case string literals (they hold no others)."""
     import re
 
     codes = set()
-    for name in ("csvread", "schemalint", "validate", "pandera_schemas"):
+    for name in VALIDATOR_MODULES:
         text = (ROOT / "src" / "inference_energy" / f"{name}.py").read_text(encoding="utf-8")
-        codes.update(re.findall(r'"([a-z]+(?:-[a-z]+)+)"\)\)?\)?$', text, re.M))
-        codes.update(re.findall(r'self\.check\(\s*"([a-z]+(?:-[a-z]+)+)"', text))
-    return codes
+        codes.update(re.findall(r'"([a-z]+(?:-[a-z]+)+)"', text))
+    return codes - NOT_CODES
 
 
-def test_every_code_is_documented():
-    missing = (emitted_codes() | {line.split()[-1] for case in CASES for line in expected(case)}) - documented_codes()
-    assert not missing, f"add these codes to docs/error-codes.md: {sorted(missing)}"
+def test_every_emitted_code_is_in_the_registry():
+    from inference_energy.rules import RULES
+
+    emitted = emitted_codes() | {line.split()[-1] for case in CASES for line in expected(case)}
+    missing = emitted - set(RULES)
+    assert not missing, f"register these codes in src/inference_energy/rules.py: {sorted(missing)}"
     assert {"type-error", "constraint-error", "primary-key", "foreign-key", "unknown-reference", "marker-not-allowed",
-            "formula-like-cell", "date-outside-paper-window", "provenance-without-value"} <= emitted_codes()
+            "formula-like-cell", "date-outside-paper-window", "provenance-without-value", "path-outside-package",
+            "path-not-regular-file", "check-error", "schema-error", "missing-file", "scheme-error"} <= emitted
+    unused = set(RULES) - emitted - {"field-error"}  # frictionless's own
+    assert not unused, f"registered but never emitted: {sorted(unused)}"
+
+
+def test_every_registered_rule_says_what_and_how():
+    from inference_energy.rules import RULES, SECTIONS
+
+    for rule in RULES.values():
+        assert rule.section in SECTIONS and rule.title and rule.description and rule.fix, rule.code
+
+
+def test_the_error_codes_page_is_generated_from_the_registry():
+    from inference_energy.rules import RULES, error_codes_page
+
+    page = (ROOT / "docs" / "error-codes.md").read_text(encoding="utf-8")
+    assert page == error_codes_page(), "run `.venv/bin/python -m inference_energy.rules .` and commit docs/error-codes.md"
+    assert documented_codes() == set(RULES)
+
+
+def test_the_page_states_the_date_windows_of_the_one_declaration():
+    from inference_energy.roles import PAPER_WINDOWS
+
+    page = (ROOT / "docs" / "error-codes.md").read_text(encoding="utf-8")
+    for (table, column), (lo, hi) in PAPER_WINDOWS.items():
+        assert f"`{table}.{column}` {lo} to {hi}" in page
 
 
 # ------------------------------------------------------------------ every Table Schema rule the converter knows
@@ -368,3 +426,51 @@ def test_a_row_added_after_the_paper_must_cite_each_value(package_copy):
                   + "Added-Net,No,26,80.00,,,5.00,,,1.00,,,flops,2022-01-01,CNN,\n", encoding="utf-8")
     assert [compact(p) for p in validate_package(package_copy)] == [
         f"tables/gpus.csv:{line + 1} tdp_watts_refs added-row-without-source"]
+
+
+def test_a_field_name_means_one_thing_in_every_table(package_copy):
+    """gflops is a number in GFLOPs in cv_models and nlp_models: another unit, type or pattern is
+    reported on the later schema, unless the field says why (differsBecause)."""
+    path = package_copy / "schemas" / "nlp_models.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    gflops = next(f for f in schema["fields"] if f["name"] == "gflops")
+    gflops["unit"] = "TFLOPs"
+    refs = next(f for f in schema["fields"] if f["name"] == "gflops_refs")
+    refs["constraints"]["pattern"] = "^[0-9]+$"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    assert sorted(compact(p) for p in validate_package(package_copy)) == [
+        "schemas/nlp_models.schema.json - gflops incoherent-field",
+        "schemas/nlp_models.schema.json - gflops_refs incoherent-field"]
+    gflops["differsBecause"] = "a test: the unit really differs"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    assert [compact(p) for p in validate_package(package_copy)] == [
+        "schemas/nlp_models.schema.json - gflops_refs incoherent-field"]
+
+
+# ------------------------------------------------------------------ output escaping
+@pytest.mark.parametrize("value, shown", [
+    ("plain", "plain"),
+    ("a\nb", "a\\nb"),
+    ("\r\t\x1b[31m", "\\r\\t\\x1b[31m"),
+    ("\x7f\x85", "\\x7f\\x85"),
+    ("bidi\u202eevil", "bidi\\u202eevil"),
+    ("line\u2028sep", "line\\u2028sep"),
+    ("é ü 中", "é ü 中"),
+    ("x" * 81, "x" * 80 + "…"),
+    ("\n" * 100, "\\n" * 80 + "…"),
+])
+def test_excerpt_bounds_and_shows_control_characters(value, shown):
+    from inference_energy.problems import excerpt
+
+    assert excerpt(value) == shown
+
+
+def test_github_escaping_follows_the_workflow_command_rules():
+    from inference_energy.problems import github_data, github_property
+
+    assert github_data("50% a\r\nb: c, d") == "50%25 a%0D%0Ab: c, d"
+    assert github_property("50% a\r\nb: c, d") == "50%25 a%0D%0Ab%3A c%2C d"
+    p = Problem("tables/a,b:c.csv", 3, "col", "v%\n::error::x", "rule", "type-error")
+    assert p.as_github() == ("::error file=tables/a%2Cb%3Ac.csv,line=3,title=type-error::"
+                             "tables/a,b:c.csv:3: column 'col' = 'v%25\\n::error::x': rule (type-error)")
+    assert "\n" not in p.as_text() and p.as_text().endswith("(type-error)")

@@ -99,12 +99,22 @@ def main(argv: list[str] | None = None) -> int:
             module.add_arguments(cmd_parser)
             cmd_parser.set_defaults(run=module.run)
     args = parser.parse_args(argv)
+    from inference_energy.metadata import PackageError
+
     try:
         check_package_argument(args)
         return args.run(args)
     except KeyboardInterrupt:
         print(f"inference-energy {args.command}: interrupted", file=sys.stderr)
         return 130
+    except PackageError as exc:  # a descriptor or schema no command can use: located lines, never a traceback
+        if os.environ.get(DEBUG_ENV):
+            raise
+        for problem in exc.problems:
+            print(problem.as_text(), file=sys.stderr)
+        print(f"inference-energy {args.command}: error: the package cannot be read; fix the problems above",
+              file=sys.stderr)
+        return 1
     except Exception as exc:
         if os.environ.get(DEBUG_ENV):
             raise

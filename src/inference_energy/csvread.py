@@ -3,8 +3,13 @@
 Fast path: pyarrow's multithreaded CSV reader on the file's bytes, every column declared
 `string`, so nothing is typed or coerced (checking types is the validator's job): '061.00',
 '1e3' and 'false' stay as written, an empty cell is ''. A cheap byte scan (numpy) confirms
-that every record has as many cells as the header and that no quoted cell spans lines; if
-so, the physical line of row i is i + 2 (header = 1).
+that every record has as many cells as the header, that no quoted cell spans lines and that
+every quote sits where RFC 4180 puts it (opening a cell, closing it, or doubled inside it:
+pyarrow would otherwise read `"a"b` as `ab`, where the build's DuckDB reader refuses it);
+if so, the physical line of row i is i + 2 (header = 1).
+
+The CSV dialect is RFC 4180, the one the build's DuckDB reader is given: a quote inside a
+quoted cell is doubled, and a backslash is an ordinary character (`"a\"b"` is malformed).
 
 Slow path, only when the fast path fails or the scan finds something irregular: Python's
 csv module in strict mode, which tells exactly where a quote opens, which rows have too
@@ -27,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from inference_energy.metadata import PackageError, read_file
 from inference_energy.problems import Problem
 
 BOM = b"\xef\xbb\xbf"
@@ -62,24 +68,35 @@ def text_array(series: pd.Series) -> pa.StringArray:
 def read_csv_text(path: Path, relpath: str) -> CsvTable:
     table = CsvTable(relpath)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        table.problems.append(Problem(relpath, None, None, None, f"cannot read the file: {exc.strerror}", "scheme-error"))
+        data = read_file(path, relpath)  # a regular file, opened without blocking (never a FIFO)
+    except PackageError as exc:
+        table.problems.extend(exc.problems)
         return table
     if data.startswith(BOM):
         data = data[len(BOM):]
     if not data or data.isspace():  # isspace stops at the first other byte; strip() would copy
         table.problems.append(Problem(relpath, 1, None, None, "the file is empty: it needs at least the header line", "source-error"))
         return table
+    misplaced = None
+    if data.find(b'"') != -1:
+        arr = np.frombuffer(data, dtype=np.uint8)
+        misplaced = _first_misplaced_quote(arr, np.flatnonzero(arr == 34))
     try:
-        header, rows = _read_fast(data)
+        header, rows = _read_fast(data) if misplaced is None else (None, None)
     except (pa.ArrowInvalid, ValueError):  # malformed CSV, invalid UTF-8, ...: the slow path says what and where
         header, rows = None, None
     if rows is not None and _regular(data, rows.num_rows + 1, len(header)):
         table.header = header
         table.frame = _frame(rows.columns, pd.RangeIndex(2, rows.num_rows + 2))
         return table
-    return _read_slow(data, relpath, table)
+    table = _read_slow(data, relpath, table)
+    if misplaced is not None and table.frame is not None:  # the csv module let it pass: we do not
+        table.frame = None
+        table.problems.append(Problem(
+            relpath, data.count(b"\n", 0, misplaced) + 1, None, None,
+            "a quote inside a cell that does not start with one: quote the whole cell and double every quote "
+            "inside it (\"\")", "source-error"))
+    return table
 
 
 def _read_fast(data: bytes) -> tuple[list[str], pa.Table]:
@@ -129,6 +146,32 @@ def _regular(data: bytes, records: int, ncols: int) -> bool:
                 return False
             n_commas -= data.count(b",", start, end)
     return n_commas == (ncols - 1) * records
+
+
+_CELL_START = np.array([44, 10, 13], dtype=np.uint8)  # a quote opening a cell follows , LF or CR (or the start)
+
+
+def _first_misplaced_quote(arr: np.ndarray, q: np.ndarray) -> int | None:
+    """The byte offset of the first quote RFC 4180 does not allow there, or None.
+
+    Pairing quotes in order (open, close, open, close, ...), each opening quote must start a
+    cell or follow its closing partner directly (a doubled quote), and each closing quote must
+    end a cell or be followed by its doubling partner. A well-formed file always passes; a
+    quote inside an unquoted cell (`x"y`, ` "a"`) or text after a closing quote (`"a"b`,
+    `"a\\"b"`) does not: readers differ on those (the csv module and DuckDB keep `x"y`, DuckDB
+    drops the space of ` "a"`, pyarrow reads `"a"b` as `ab`), so the validator refuses them.
+    """
+    n = len(q) - len(q) % 2
+    opening, closing = q[0:n:2], q[1:n:2]
+    doubled = opening[1:] == closing[:-1] + 1
+    before = np.where(opening > 0, arr[np.maximum(opening - 1, 0)], 10)
+    ok_open = np.isin(before, _CELL_START)
+    ok_open[1:] |= doubled
+    after = np.where(closing + 1 < len(arr), arr[np.minimum(closing + 1, len(arr) - 1)], 10)
+    ok_close = np.isin(after, _CELL_START)
+    ok_close[:-1] |= doubled
+    bad = np.concatenate([opening[~ok_open], closing[~ok_close]])
+    return int(bad.min()) if len(bad) else None
 
 
 def _encoding_error(data: bytes, exc: UnicodeDecodeError, relpath: str) -> Problem:
@@ -185,6 +228,9 @@ def _read_slow(data: bytes, relpath: str, table: CsvTable) -> CsvTable:
         if "unexpected end of data" in str(exc):
             rule = (f"unterminated quoted cell: the quote opened on line {start} is never closed; "
                     "add the closing quote (write a quote inside a quoted cell as \"\")")
+        elif "expected after" in str(exc):
+            rule = ("text after the closing quote of a cell: write a quote inside a quoted cell as \"\" "
+                    "(a backslash does not escape a quote in CSV)")
         else:
             rule = f"malformed CSV ({exc}); quote cells that contain commas, quotes or line breaks"
         problems.append(Problem(relpath, start, None, None, rule, "source-error"))

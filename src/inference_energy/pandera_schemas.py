@@ -7,24 +7,28 @@ whose cells are all text (see csvread.py) and never coerces: every check is a ve
 predicate that parses what it needs itself from the column's pyarrow string array, with no
 Python object per cell: pyarrow kernels (RE2 for the validator's own ASCII patterns, casts,
 set membership), numpy on the raw UTF-8 bytes for dates and first characters. Rules written
-in Python (schema patterns, which keep the `re` semantics frictionless uses; references;
-markers) run once per distinct text. A million-row table costs tens of milliseconds per check.
+in Python (references, markers) run once per distinct text; schema patterns run in RE2 (linear
+time whatever the text: no catastrophic backtracking) once per distinct text. A million-row
+table costs tens of milliseconds per check.
 
 Every pandera check gets a unique name; `Rule` (looked up by that name) says which error
 code, column and message a failure of that check becomes. Checks skip what an earlier
 check reports: a constraint ignores empty cells and cells of the wrong type, so each bad
-cell gets one problem with the most useful message.
+cell gets one problem with the most useful message. A check that raises is not a pass:
+its error is kept in `Context.errors` and becomes a `check-error` problem.
 
 Choices (documented in docs/error-codes.md):
 - numbers are plain decimal numbers (12, -3.5, .5, 1e3); NaN, INF, spaces and thousands
   separators are type errors (frictionless accepts NaN/INF as numbers);
+- integers are canonical (no leading zeros, no plus sign) and within DuckDB's BIGINT range,
+  so text equality is typed equality and the build loads every valid cell;
 - dates are YYYY-MM-DD with two-digit month and day, and must exist (2021-02-30 and year
   0000 fail);
-- booleans use the field's trueValues/falseValues (Table Schema defaults otherwise).
+- booleans use the field's trueValues/falseValues (Table Schema defaults otherwise);
+- keys (primary, unique, foreign) compare typed values (`canonical_text`).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -34,25 +38,26 @@ import pandera.pandas as pandera
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inference_energy import roles
 from inference_energy.csvread import text_array
-from inference_energy.metadata import Resource
+from inference_energy.metadata import DATE_FORMATS, Resource
+from inference_energy.rules import RULES
 
 NUMBER_RE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-INTEGER_RE = r"[+-]?[0-9]+"
+INTEGER_RE = r"0|-?[1-9][0-9]*"  # canonical: what DuckDB's BIGINT gives back as text
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])  # index 0: no month
 DEFAULT_TRUE = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE = ("false", "False", "FALSE", "0")
-FORMULA_BYTES = np.frombuffer(b"=+-@", dtype=np.uint8)  # a cell starting with one is formula-like
-SUPPORTED_TYPES = ("string", "number", "integer", "date", "boolean")
-
-# Paper rows (paper_source non-empty) must carry a date inside the paper's window.
-PAPER_WINDOWS: dict[tuple[str, str], tuple[str, str]] = {
-    ("cv_models", "release_date"): ("2012-01-01", "2021-12-31"),
-    ("nlp_models", "release_date"): ("2012-01-01", "2021-12-31"),
-    ("gpus", "launch_date"): ("2010-01-01", "2021-12-31"),
-}
-PAPER_SOURCE = "paper_source"
+# OWASP CSV injection: a cell starting with = + - @, a tab or a carriage return is formula-like,
+# also after leading whitespace or control characters (which spreadsheets skip).
+FORMULA_BYTES = np.frombuffer(b"=+-@\t\r", dtype=np.uint8)
+LEADING_BLANKS = "".join(chr(c) for c in range(0x21)) + "\x7f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004" \
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+# first bytes of LEADING_BLANKS in UTF-8: ASCII blanks and controls, and the lead bytes of the others
+BLANK_FIRST_BYTES = np.unique(np.frombuffer(b"".join(c.encode("utf-8")[:1] for c in LEADING_BLANKS), dtype=np.uint8))
+PAPER_SOURCE = roles.PAPER_SOURCE
 
 
 @dataclass(frozen=True)
@@ -63,15 +68,18 @@ class Rule:
     column: str  # the column reported (for keys: the key's columns, comma-separated)
     text: str
     key: tuple[str, ...] = ()  # for primary-key / unique: the fields whose earlier line is named
+    codes: Callable[[], np.ndarray] | None = field(default=None, compare=False, repr=False)  # typed key per row
 
 
 @dataclass
 class Context:
     """Facts from other tables that cross-table rules need; None when that table is unusable."""
 
-    ref_ids: frozenset[int] | None = None
+    ref_ids: frozenset[str] | None = None  # canonical text of every valid ref_id
     marker_columns: dict[str, frozenset[str]] | None = None  # symbol -> {"resource.column"}
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # named frames of usable tables
+    resources: dict[str, Resource] = field(default_factory=dict)  # for the types of foreign key targets
+    errors: list[tuple[str, Rule, Exception]] = field(default_factory=list)  # (file, rule, error) of checks that raised
 
 
 class Cells:
@@ -82,6 +90,7 @@ class Cells:
         self.memo: dict[tuple[str, str], np.ndarray] = {}
         self.arrays: dict[str, pa.StringArray] = {}
         self.encoded: dict[str, pa.DictionaryArray] = {}
+        self.keys: dict[str, pa.StringArray] = {}  # column -> canonical_text
 
     def array(self, column: str) -> pa.StringArray:
         if column not in self.arrays:
@@ -93,6 +102,17 @@ class Cells:
         memo_key = (column, key)
         if memo_key not in self.memo:
             self.memo[memo_key] = np.asarray(fn(self.array(column)))
+        return self.memo[memo_key]
+
+    def per_distinct_arrow(self, column: str, key: str, fn: Callable[[pa.StringArray], np.ndarray]) -> np.ndarray:
+        """A vectorised check run once per distinct text (the column's dictionary) and spread to every cell."""
+        memo_key = (column, key)
+        if memo_key not in self.memo:
+            if column not in self.encoded:
+                self.encoded[column] = self.array(column).dictionary_encode()
+            encoded = self.encoded[column]
+            per_value = np.asarray(fn(encoded.dictionary), dtype=bool)
+            self.memo[memo_key] = per_value[encoded.indices.to_numpy()] if len(per_value) else np.zeros(0, dtype=bool)
         return self.memo[memo_key]
 
     def per_distinct(self, column: str, key: str, fn: Callable[[list[str]], list[bool]]) -> np.ndarray:
@@ -107,20 +127,20 @@ class Cells:
         return self.memo[memo_key]
 
 
-def key_codes(frame: pd.DataFrame, columns) -> np.ndarray:
-    """One integer per row, equal exactly where the rows' cells in `columns` are all equal."""
-    codes = np.zeros(len(frame), dtype=np.int64)
-    for column in columns:
-        encoded = text_array(frame[column]).dictionary_encode()
+def key_codes(arrays: list[pa.StringArray]) -> np.ndarray:
+    """One integer per row, equal exactly where the rows' texts in `arrays` are all equal."""
+    codes = np.zeros(len(arrays[0]) if arrays else 0, dtype=np.int64)
+    for arr in arrays:
+        encoded = arr.dictionary_encode()
         codes = codes * len(encoded.dictionary) + encoded.indices.to_numpy()
-        if len(columns) > 2:
+        if len(arrays) > 2:
             codes = pd.factorize(codes)[0]  # dense again, so the product never overflows
     return codes
 
 
-def duplicated(frame: pd.DataFrame, columns) -> np.ndarray:
-    """True for each row whose cells in `columns` equal those of an earlier row."""
-    return pd.Series(key_codes(frame, columns)).duplicated(keep="first").to_numpy()
+def duplicated(codes: np.ndarray) -> np.ndarray:
+    """True for each row whose key code equals that of an earlier row."""
+    return pd.Series(codes).duplicated(keep="first").to_numpy()
 
 
 def isin(arr: pa.StringArray, values) -> np.ndarray:
@@ -146,9 +166,9 @@ def _offsets_and_bytes(arr: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
 
 # ---------------------------------------------------------------- per-cell parsers (vectorised, pyarrow)
 def _fullmatch(arr: pa.StringArray, pattern: str) -> np.ndarray:
-    """Whole-cell match with pyarrow's RE2: only for the validator's own ASCII patterns below,
-    on which RE2 and Python's re agree; schema patterns use Python's re (see pattern checks)."""
+    """Whole-cell match with pyarrow's RE2 (linear time: no catastrophic backtracking)."""
     return _bools(pc.match_substring_regex(arr, f"^(?:{pattern})$"))
+
 
 
 def _to_float(arr: pa.StringArray, ok: np.ndarray) -> np.ndarray:
@@ -163,17 +183,26 @@ def parse_number(arr) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)  # 1e400 is inf
 
 
+def integer_ok(arr) -> np.ndarray:
+    """Per cell: canonical integer text (no leading zeros, no +) within DuckDB's BIGINT range."""
+    ok = _fullmatch(arr, INTEGER_RE)
+    long = ok & (pc.utf8_length(arr).to_numpy(zero_copy_only=False) >= 19)
+    for i in np.flatnonzero(long):  # rare: checked exactly, without int() of thousands of digits
+        text = arr[int(i)].as_py()
+        ok[i] = len(text.lstrip("-")) <= 19 and BIGINT_MIN <= int(text) <= BIGINT_MAX
+    return ok
+
+
 def parse_integer(arr) -> np.ndarray:
     """float value of a whole number, NaN where the text is not one."""
-    return _to_float(arr, _fullmatch(arr, INTEGER_RE))
+    return _to_float(arr, integer_ok(arr))
 
 
 def parse_date(arr, fmt: str = "%Y-%m-%d") -> np.ndarray:
     """The date as the number YYYYMMDD (float; dates compare as these numbers do), NaN where the
     text is not a real date of year 1 or later."""
-    if fmt not in ("default", "%Y-%m-%d"):
-        parsed = pd.to_datetime(pd.Series(arr.to_pylist(), dtype=object), format=fmt, errors="coerce").dt  # never pandera's coercion
-        return _real_dates(parsed.year.to_numpy(dtype=float), parsed.month.to_numpy(dtype=float), parsed.day.to_numpy(dtype=float))
+    if fmt not in DATE_FORMATS:  # the schema lint refuses other formats; never guess
+        raise ValueError(f"date format {fmt!r} is not supported (only %Y-%m-%d)")
     ok = _fullmatch(arr, DATE_RE)
     out = np.full(len(arr), np.nan)
     if ok.any():
@@ -204,13 +233,70 @@ def date_number(text: str) -> float:
     return parse_date(pa.array([text], pa.string()))[0]
 
 
-def _not_formula(arr: pa.StringArray) -> np.ndarray:
-    """False where the cell starts with = + - or @ (ASCII, so in UTF-8 the cell's first byte)."""
+def _first_byte_in(arr: pa.StringArray, allowed: np.ndarray) -> np.ndarray:
+    """True where the cell's first byte is one of `allowed` (ASCII bytes)."""
     offsets, data = _offsets_and_bytes(arr)
     filled = offsets[1:] > offsets[:-1]
-    out = np.ones(len(arr), dtype=bool)
-    out[filled] = ~np.isin(data[offsets[:-1][filled]], FORMULA_BYTES)
+    out = np.zeros(len(arr), dtype=bool)
+    out[filled] = np.isin(data[offsets[:-1][filled]], allowed)
     return out
+
+
+def _not_formula(arr: pa.StringArray) -> np.ndarray:
+    """False where the cell starts with = + - @ tab or CR, also after leading blanks/control characters."""
+    formula = _first_byte_in(arr, FORMULA_BYTES)
+    blank_first = _first_byte_in(arr, BLANK_FIRST_BYTES)  # usually none: then nothing is trimmed
+    if blank_first.any():
+        where = np.flatnonzero(blank_first)
+        trimmed = pc.utf8_ltrim(arr.take(pa.array(where)), characters=LEADING_BLANKS)
+        formula[where] |= _first_byte_in(trimmed, FORMULA_BYTES)
+    return ~formula
+
+
+def canonical_text(arr: pa.StringArray, f: dict) -> pa.StringArray:
+    """The cells as keys compare them: typed values written one way (numbers, booleans), other text as is.
+
+    Integers and dates are valid only in one spelling already; `1.0` and `1` (number) or `true`
+    and `1` (boolean) are the same key.
+    """
+    ftype = f.get("type", "string")
+    if ftype == "number":
+        values = parse_number(arr)
+        ok = ~np.isnan(values)
+        if not ok.any():
+            return arr
+        typed = pc.cast(pa.array(np.where(ok, values, 0.0) + 0.0), pa.string())  # + 0.0: -0 is 0
+        return pc.if_else(pa.array(ok), pc.binary_join_element_wise("\x00n", typed, ""), arr)
+    if ftype == "boolean":
+        t, fl = f.get("trueValues", DEFAULT_TRUE), f.get("falseValues", DEFAULT_FALSE)
+        return pc.if_else(pa.array(isin(arr, t)), "\x00true", pc.if_else(pa.array(isin(arr, fl)), "\x00false", arr))
+    return arr
+
+
+def typed_values(arr: pa.StringArray, f: dict, missing=("",)) -> list:
+    """The Python value of each cell as the validator reads it (None for missing or invalid):
+    int, float, datetime.date, bool or str. For tests that compare with the build's values."""
+    import datetime
+
+    ftype = f.get("type", "string")
+    empty = isin(arr, missing)
+    texts = arr.to_pylist()
+    if ftype == "string":
+        return [None if e else t for t, e in zip(texts, empty)]
+    if ftype == "integer":
+        ok = integer_ok(arr) & ~empty
+        return [int(t) if o else None for t, o in zip(texts, ok)]
+    if ftype == "number":
+        values = parse_number(arr)
+        return [None if e or np.isnan(v) else float(v) for v, e in zip(values, empty)]
+    if ftype == "date":
+        values = parse_date(arr, f.get("format", "default"))
+        return [None if e or np.isnan(v) else datetime.date(int(v) // 10000, int(v) // 100 % 100, int(v) % 100)
+                for v, e in zip(values, empty)]
+    if ftype == "boolean":
+        t, fl = f.get("trueValues", DEFAULT_TRUE), f.get("falseValues", DEFAULT_FALSE)
+        return [None if e else True if v in t else False if v in fl else None for v, e in zip(texts, empty)]
+    raise ValueError(f"type {ftype} has no typed value")
 
 
 # ---------------------------------------------------------------- the converter
@@ -223,16 +309,33 @@ class _Builder:
         self.rules: dict[str, Rule] = {}
         self.missing_values = tuple(resource.schema.get("missingValues", [""]))
         self.present = set(frame.columns)
+        self.fields = {f["name"]: f for f in resource.fields}
 
     # helpers
     def check(self, code: str, column: str, text: str, ok: Callable[[], np.ndarray], key: tuple[str, ...] = ()) -> pandera.Check:
         name = f"{code}:{column}:{len(self.rules)}"
-        self.rules[name] = Rule(code, column, text, key)
+        rule = self.rules[name] = Rule(code, column, text, key, (lambda: self.key_codes(key)) if key else None)
 
         def run(obj):
-            return pd.Series(ok(), index=obj.index)
+            try:
+                result = np.asarray(ok(), dtype=bool)
+                if result.shape != (len(obj),):
+                    raise ValueError(f"the check gave {result.shape} answers for {len(obj)} rows")
+            except Exception as exc:  # noqa: BLE001 - a rule that cannot run is a problem, never a pass
+                self.context.errors.append((self.res.relpath, rule, exc))
+                result = np.ones(len(obj), dtype=bool)
+            return pd.Series(result, index=obj.index)
 
         return pandera.Check(run, name=name, ignore_na=False)
+
+    def _key_array(self, column: str, f: dict) -> pa.StringArray:
+        memo = self.cells.keys
+        if column not in memo:
+            memo[column] = canonical_text(self.cells.array(column), f)
+        return memo[column]
+
+    def key_codes(self, columns) -> np.ndarray:
+        return key_codes([self._key_array(c, self.fields[c]) for c in columns])
 
     def missing(self, column: str) -> np.ndarray:
         return self.cells.apply(column, "missing", lambda v: isin(v, self.missing_values))
@@ -266,7 +369,8 @@ class _Builder:
         checks = []
         type_text = {
             "number": "must be a number such as 12.5 (no units, spaces, NaN or INF; leave the cell empty when not reported)",
-            "integer": "must be a whole number such as 224 (not 224.0 or 2e2)",
+            "integer": "must be a whole number such as 224, without leading zeros or a plus sign (not 0224, +224, "
+                       "224.0 or 2e2), between -9223372036854775808 and 9223372036854775807",
             "date": "must be a real date written YYYY-MM-DD, e.g. 2021-02-28",
             "boolean": "must be one of: " + ", ".join(f.get("trueValues", DEFAULT_TRUE)) + " / "
             + ", ".join(f.get("falseValues", DEFAULT_FALSE)),
@@ -276,8 +380,7 @@ class _Builder:
                                      lambda: self.missing(name) | self.valid(f)))
         if ftype == "string":
             checks.append(self.check(
-                "formula-like-cell", name,
-                "starts with = + - or @, which a spreadsheet would run as a formula: reword the text",
+                "formula-like-cell", name, RULES["formula-like-cell"].message,
                 lambda: self.cells.apply(name, "formula", _not_formula)))
         if cons.get("required"):
             checks.append(self.check("constraint-error", name,
@@ -297,10 +400,10 @@ class _Builder:
                 checks.append(self.check("constraint-error", name, text, lambda: self.cells.apply(
                     name, "enum", lambda v: isin(v, allowed)) | self.missing(name)))
         if "pattern" in cons:
-            # Python's re, as frictionless uses (RE2 differs on \s, \S, \w with non-ASCII text): once per distinct text
+            # RE2 (pyarrow), whole cell, once per distinct text: linear time whatever the pattern and the text
             pattern = cons["pattern"]
-            checks.append(self.check("constraint-error", name, f"must match the pattern {pattern} (pattern)", lambda: self.cells.per_distinct(
-                name, "pattern", lambda texts: [re.fullmatch(pattern, t) is not None for t in texts]) | self.missing(name)))
+            checks.append(self.check("constraint-error", name, f"must match the pattern {pattern} (pattern)", lambda: self.cells.per_distinct_arrow(
+                name, "pattern", lambda texts: _fullmatch(texts, pattern)) | self.missing(name)))
         for op, cmp, word in (("minLength", np.greater_equal, "at least"), ("maxLength", np.less_equal, "at most")):
             if op in cons:
                 limit = cons[op]
@@ -308,7 +411,7 @@ class _Builder:
                     name, op, lambda v: cmp(pc.utf8_length(v).to_numpy(zero_copy_only=False), limit)) | self.missing(name)))
         if cons.get("unique"):
             checks.append(self.check("constraint-error", name, "must be unique: the same value is on an earlier line (unique)",
-                                     lambda: ~(duplicated(self.frame, [name]) & ~self.missing(name)), key=(name,)))
+                                     lambda: ~(duplicated(self.key_codes([name])) & ~self.missing(name)), key=(name,)))
         return checks
 
     def bound_check(self, f: dict, op: str, sym: str, limit) -> pandera.Check:
@@ -331,7 +434,7 @@ class _Builder:
             out.setdefault(pk[0], []).append(self.check(
                 "primary-key", label,
                 f"duplicate primary key ({label}): the same key is on an earlier line; make each row's key unique",
-                lambda: ~duplicated(self.frame, pk), key=tuple(pk)))
+                lambda: ~duplicated(self.key_codes(pk)), key=tuple(pk)))
         for fk in res.foreign_keys:
             check = self.foreign_key_check(fk)
             if check is not None:
@@ -339,27 +442,25 @@ class _Builder:
         for name in self.frame.columns:
             if name not in fields:
                 continue
-            if name == "refs" or name.endswith("_refs"):
-                if self.context.ref_ids is not None:
-                    out.setdefault(name, []).append(self.refs_check(name))
-            if name.endswith("_marker") and self.context.marker_columns is not None:
+            if roles.is_refs(name) and self.context.ref_ids is not None:
+                out.setdefault(name, []).append(self.refs_check(name))
+            if roles.is_marker(name) and self.context.marker_columns is not None:
                 out.setdefault(name, []).append(self.marker_check(name))
-            for suffix in ("_refs", "_marker"):
-                value_col = name[: -len(suffix)]
-                if name.endswith(suffix) and value_col in self.present and value_col in fields:
-                    out.setdefault(name, []).append(self.check(
-                        "provenance-without-value", name,
-                        f"is filled but '{value_col}' is empty: provenance belongs to a value; fill in {value_col} or empty this cell",
-                        lambda n=name, v=value_col: self.missing(n) | ~self.missing(v)))
+            value_col = roles.value_column(name)
+            if value_col is not None and value_col in self.present and value_col in fields:
+                out.setdefault(name, []).append(self.check(
+                    "provenance-without-value", name,
+                    f"is filled but '{value_col}' is empty: provenance belongs to a value; fill in {value_col} or empty this cell",
+                    lambda n=name, v=value_col: self.missing(n) | ~self.missing(v)))
         if PAPER_SOURCE in self.present:
             for name in self.frame.columns:
-                if name in fields and (name == "refs" or name.endswith("_refs")) and name != "model_refs":
+                if name in fields and roles.cites_each_value(name):
                     out.setdefault(name, []).append(self.check(
                         "added-row-without-source", name,
                         "a row added after the paper (paper_source empty) must cite the source of this value: "
                         "put its ref_id here (add the source to the references table first)",
                         lambda n=name: self.cited_or_printed(n)))
-        for (resource, column), (lo, hi) in PAPER_WINDOWS.items():
+        for (resource, column), (lo, hi) in roles.PAPER_WINDOWS.items():
             if resource == res.name and column in self.present and PAPER_SOURCE in self.present:
                 f = fields[column]
                 out.setdefault(column, []).append(self.check(
@@ -375,11 +476,11 @@ class _Builder:
         the refs cell cites one, the value is empty, or the row's model_refs cites the paper the
         value comes from (the convention of the model tables)."""
         ok = ~self.missing(PAPER_SOURCE) | ~self.missing(refs_column)
-        value_column = refs_column[: -len("_refs")] if refs_column != "refs" else None
+        value_column = roles.value_column(refs_column)
         if value_column in self.present:
             ok |= self.missing(value_column)
-        if "model_refs" in self.present:
-            ok |= ~self.missing("model_refs")
+        if roles.MODEL_REFS in self.present:
+            ok |= ~self.missing(roles.MODEL_REFS)
         return ok
 
     def foreign_key_check(self, fk: dict) -> pandera.Check | None:
@@ -390,17 +491,21 @@ class _Builder:
         target = self.frame if target_name == self.res.name else self.context.frames.get(target_name)
         if target is None or any(c not in self.present for c in local) or any(c not in target.columns for c in target_fields):
             return None
+        target_res = self.res if target_name == self.res.name else self.context.resources.get(target_name)
+        target_types = {f["name"]: f for f in target_res.fields} if target_res is not None else {}
         label = ", ".join(local)
         target_label = f"{target_name}.{', '.join(target_fields)}"
 
         def ok():
             empty = np.logical_or.reduce([self.missing(c) for c in local])
+            # typed on both sides: the target column's type decides how its values compare
+            remote = [canonical_text(text_array(target[c]), target_types.get(c, {})) for c in target_fields]
+            mine = [self._key_array(c, self.fields[c]) for c in local]
             if len(local) == 1:
-                allowed = pc.unique(text_array(target[target_fields[0]]))
-                inside = self.cells.apply(local[0], f"fk:{target_label}", lambda v: isin(v, allowed))
+                inside = _bools(pc.is_in(mine[0], value_set=pc.unique(remote[0])))
             else:
-                keys = pd.MultiIndex.from_frame(target[target_fields].astype(object))
-                inside = pd.MultiIndex.from_frame(self.frame[local].astype(object)).isin(keys)
+                keys = pd.MultiIndex.from_arrays([r.to_numpy(zero_copy_only=False) for r in remote])
+                inside = pd.MultiIndex.from_arrays([m.to_numpy(zero_copy_only=False) for m in mine]).isin(keys)
             return empty | inside
 
         return self.check("foreign-key", label, f"is not a value of {target_label}: use one that exists there, or add it (foreign key)", ok)
@@ -409,18 +514,19 @@ class _Builder:
         ids = self.context.ref_ids
 
         def known(texts: list[str]) -> list[bool]:
+            # numbers compared typed, as text without leading zeros: no int() of a 5000-digit number
             out = []
             for cell in texts:
-                parts = cell.split(";")
-                out.append(not (all(p.isdigit() for p in parts) and any(int(p) not in ids for p in parts)))
+                parts = cell.split(roles.REF_SEPARATOR)
+                numeric = all(p.isascii() and p.isdigit() for p in parts)
+                out.append(not (numeric and any((p.lstrip("0") or "0") not in ids for p in parts)))
             return out
 
-        return self.check("unknown-reference", name,
-                          "cites a number that is not a ref_id in the references table: fix the number or add the reference",
+        return self.check("unknown-reference", name, RULES["unknown-reference"].message,
                           lambda: self.cells.per_distinct(name, "refs", known) | self.missing(name))
 
     def marker_check(self, name: str) -> pandera.Check:
-        target = f"{self.res.name}.{name[: -len('_marker')]}"
+        target = f"{self.res.name}.{roles.value_column(name)}"
         allowed = {s for s, cols in self.context.marker_columns.items() if target in cols}
         known = set(self.context.marker_columns)
         declared_fk = any(name in _as_list(fk["fields"]) for fk in self.res.foreign_keys)
@@ -466,5 +572,7 @@ def marker_columns(markers: pd.DataFrame) -> dict[str, frozenset[str]]:
     return out
 
 
-def reference_ids(references: pd.DataFrame) -> frozenset[int]:
-    return frozenset(int(v) for v in references["ref_id"].astype(str) if re.fullmatch(INTEGER_RE, v))
+def reference_ids(references: pd.DataFrame) -> frozenset[str]:
+    """The valid ref_ids, as canonical integer text."""
+    arr = text_array(references["ref_id"])
+    return frozenset(pc.filter(arr, pa.array(integer_ok(arr))).to_pylist())

@@ -4,55 +4,57 @@ frictionless stops at the first metadata error of a descriptor; this lists every
 JSON that does not parse, resources without a CSV or a schema file, schema files and CSVs
 that no resource uses, fields without a description or (numbers) a unit, field types the
 validator does not support, primary and foreign keys naming fields that do not exist.
-`lint_package` also runs frictionless' own descriptor validation (`with_frictionless`).
+`lint_package` also runs frictionless' own descriptor validation (`with_frictionless`), on
+the descriptor with the schemas we read inlined, so frictionless never opens a path itself.
+Paths and shapes are checked by `inference_energy.metadata` (one place for every command).
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from inference_energy.metadata import DESCRIPTOR, descriptor_path
-from inference_energy.problems import Problem
+from inference_energy.metadata import (
+    DESCRIPTOR,
+    PackageError,
+    descriptor_path,
+    descriptor_shape_problems,
+    package_root,
+    read_json,
+    resolve_inside,
+    schema_shape_problems,
+)
+from inference_energy.problems import Problem, excerpt
+from inference_energy.rules import RULES
 
 SUPPORTED_TYPES = ("string", "number", "integer", "date", "boolean")
 SCHEMA_SUFFIX = ".schema.json"
 
 
-def _load_json(path: Path, rel: str, problems: list[Problem]) -> dict | None:
+def _load_json(root: Path, rel, what: str, problems: list[Problem]) -> dict | None:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        problems.append(Problem(rel, None, None, None, f"cannot read the file: {exc.strerror}", "missing-file"))
+        return read_json(root, rel, what)[0]
+    except PackageError as exc:
+        problems.extend(exc.problems)
         return None
-    except UnicodeDecodeError:
-        problems.append(Problem(rel, None, None, None, "not valid UTF-8: save the file as UTF-8", "encoding-error"))
-        return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problems.append(Problem(rel, exc.lineno, None, None, f"invalid JSON: {exc.msg} (column {exc.colno})", "invalid-json"))
-        return None
-    if not isinstance(value, dict):
-        problems.append(Problem(rel, None, None, None, "must be a JSON object", "invalid-json"))
-        return None
-    return value
 
 
 def _as_list(value) -> list:
-    return [value] if isinstance(value, str) else list(value or [])
+    """Field names as Table Schema allows them (a string or a list); anything else: no names (reported elsewhere)."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list[Problem]:
     """All descriptor/schema problems of the package at `path` (folder or datapackage.json)."""
-    desc_path = descriptor_path(path).resolve()
-    root = desc_path.parent
+    root = package_root(path)
     problems: list[Problem] = []
-    descriptor = _load_json(desc_path, DESCRIPTOR, problems)
+    descriptor = _load_json(root, descriptor_path(path).name, "the descriptor", problems)
     if descriptor is None:
         return problems
+    shape = descriptor_shape_problems(descriptor)
+    problems.extend(shape)
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
-        problems.append(Problem(DESCRIPTOR, None, None, None, "has no resources: list the tables under 'resources'", "package-error"))
         return problems
 
     schemas: dict[str, dict] = {}  # resource name -> parsed schema
@@ -60,20 +62,21 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
     used_paths: set[str] = set()
     for i, res in enumerate(resources):
         name = res.get("name") if isinstance(res, dict) else None
-        if not name:
-            problems.append(Problem(DESCRIPTOR, None, None, None, f"resource #{i + 1} has no name", "resource-error"))
-            continue
+        if not isinstance(name, str) or not name:
+            continue  # reported by the shape check
         rel = res.get("path")
-        if not isinstance(rel, str):
-            problems.append(Problem(DESCRIPTOR, None, None, None, f"resource '{name}' needs one 'path' to its CSV", "resource-error"))
-        else:
+        if isinstance(rel, str):
             used_paths.add(rel)
-            if not (root / rel).is_file():
-                problems.append(Problem(DESCRIPTOR, None, None, None, f"resource '{name}': the file {rel} does not exist", "missing-file"))
+            try:
+                resolve_inside(root, rel, f"resource '{name}' path")
+            except PackageError as exc:
+                problems.extend(exc.problems)
         schema_ref = res.get("schema")
         if not isinstance(schema_ref, str):
-            problems.append(Problem(DESCRIPTOR, None, None, None,
-                                    f"resource '{name}' must name its schema file (schemas/{name}{SCHEMA_SUFFIX})", "resource-error"))
+            if isinstance(schema_ref, dict):
+                problems.append(Problem(DESCRIPTOR, None, None, None,
+                                        f"resource '{name}' must name its schema file (schemas/{name}{SCHEMA_SUFFIX})",
+                                        "resource-error"))
             continue
         if schema_ref in used_schema_files:
             problems.append(Problem(DESCRIPTOR, None, None, None,
@@ -84,10 +87,13 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
         if schema_ref != expected:
             problems.append(Problem(DESCRIPTOR, None, None, None,
                                     f"resource '{name}' uses {schema_ref}: name the schema file {expected}", "schema-name-mismatch"))
-        schema = _load_json(root / schema_ref, schema_ref, problems)
+        schema = _load_json(root, schema_ref, f"resource '{name}' schema", problems)
         if schema is not None:
             schemas[name] = schema
-            _lint_schema(schema, schema_ref, problems)
+            shape = schema_shape_problems(schema, schema_ref)
+            problems.extend(shape)
+            if not any(p.column is None for p in shape):  # the fields list itself is usable
+                _lint_schema(schema, schema_ref, problems)
 
     # one schema file and one table per resource, and no orphans
     for orphan in sorted(set(p.relative_to(root).as_posix() for p in (root / "schemas").glob(f"*{SCHEMA_SUFFIX}")) - set(used_schema_files)):
@@ -98,12 +104,14 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
     # foreign keys point at real resources and fields
     for i, res in enumerate(resources):
         name = res.get("name") if isinstance(res, dict) else None
-        schema = schemas.get(name)
+        schema = schemas.get(name) if isinstance(name, str) else None
         if schema is None:
             continue
         rel = res["schema"]
         for fk in schema.get("foreignKeys", []) if isinstance(schema.get("foreignKeys", []), list) else []:
             ref = fk.get("reference", {}) if isinstance(fk, dict) else {}
+            if not isinstance(ref, dict) or not isinstance(ref.get("resource", ""), str):
+                continue  # reported by the shape check
             target = ref.get("resource") or name
             target_schema = schemas.get(target)
             local, remote = _as_list(fk.get("fields")), _as_list(ref.get("fields"))
@@ -112,16 +120,23 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
                 continue
             if target_schema is None:
                 continue
-            target_names = {f.get("name") for f in target_schema.get("fields", []) if isinstance(f, dict)}
+            target_fields = target_schema.get("fields")
+            target_names = {f.get("name") for f in target_fields if isinstance(f, dict) and isinstance(f.get("name"), str)} if isinstance(target_fields, list) else set()
             for r in remote:
                 if r not in target_names:
                     problems.append(Problem(rel, None, ", ".join(local), None, f"foreign key points at {target}.{r}, which is not a field of {target}", "unknown-fk-field"))
             if len(local) != len(remote):
                 problems.append(Problem(rel, None, ", ".join(local), None, "foreign key: 'fields' and 'reference.fields' must have the same length", "schema-error"))
 
-    if with_frictionless:
-        problems.extend(frictionless_descriptor_problems(desc_path, root, resources))
+    problems.extend(coherence_problems(resources, schemas))
+    if with_frictionless and not any(p.code in _UNSAFE for p in problems):
+        problems.extend(frictionless_descriptor_problems(descriptor, schemas))
     return problems
+
+
+# frictionless is not asked about a descriptor we could not read safely or that has the wrong shape
+_UNSAFE = {"path-outside-package", "path-not-regular-file", "invalid-json", "encoding-error", "package-error",
+           "resource-error"}
 
 
 def _lint_schema(schema: dict, rel: str, problems: list[Problem]) -> None:
@@ -135,12 +150,14 @@ def _lint_schema(schema: dict, rel: str, problems: list[Problem]) -> None:
             problems.append(Problem(rel, None, None, None, "every field needs a name", "schema-error"))
             continue
         name = f["name"]
+        if not isinstance(name, str):
+            continue
         if name in names:
             problems.append(Problem(rel, None, name, None, "field name is used twice: rename one", "schema-error"))
         names.append(name)
         ftype = f.get("type", "string")
-        if ftype not in SUPPORTED_TYPES:
-            problems.append(Problem(rel, None, name, None, f"type '{ftype}' is not supported by the validator (use one of {', '.join(SUPPORTED_TYPES)})", "unsupported-type"))
+        if isinstance(ftype, str) and ftype not in SUPPORTED_TYPES:
+            problems.append(Problem(rel, None, name, None, f"type '{excerpt(ftype)}' is not supported by the validator (use one of {', '.join(SUPPORTED_TYPES)})", "unsupported-type"))
         if not str(f.get("description", "")).strip():
             problems.append(Problem(rel, None, name, None, "has no description: say what the column holds", "missing-description"))
         if ftype in ("number", "integer") and not str(f.get("unit", "")).strip():
@@ -157,23 +174,97 @@ def _lint_schema(schema: dict, rel: str, problems: list[Problem]) -> None:
                 problems.append(Problem(rel, None, local, None, "foreign key names a field the schema does not have", "unknown-key-field"))
 
 
-def frictionless_descriptor_problems(desc_path: Path, root: Path, resources: list) -> list[Problem]:
-    """frictionless' metadata validation of the package and of each schema file."""
+DIFFERS = "differsBecause"  # a field property saying why a field differs from its namesakes
+
+
+def coherence_problems(resources: list, schemas: dict[str, dict]) -> list[Problem]:
+    """A field name used in several tables means one thing: the same type and unit, and values
+    in the same language (the same pattern; an enum whose values all match the pattern counts),
+    unless the field says why not (`differsBecause`). Reported on each later namesake."""
+    first: dict[str, tuple[str, dict]] = {}
+    problems = []
+    for res in resources:
+        name = res.get("name") if isinstance(res, dict) else None
+        schema = schemas.get(name) if isinstance(name, str) else None
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(fields, list):
+            continue
+        for f in fields:
+            if not isinstance(f, dict) or not isinstance(f.get("name"), str):
+                continue
+            if f["name"] not in first:
+                first[f["name"]] = (name, f)
+                continue
+            other_table, other = first[f["name"]]
+            if isinstance(f.get(DIFFERS), str) and f[DIFFERS].strip():
+                continue
+            why = _difference(f, other)
+            if why:
+                problems.append(Problem(res["schema"], None, f["name"], None,
+                                        f"differs from {other_table}.{f['name']} ({why}): make them agree, or say why in "
+                                        f"\"{DIFFERS}\"", "incoherent-field"))
+    return problems
+
+
+def _difference(f: dict, other: dict) -> str | None:
+    for key, default in (("type", "string"), ("unit", None)):
+        if f.get(key, default) != other.get(key, default):
+            return f"{key} {excerpt(f.get(key, default))} vs {excerpt(other.get(key, default))}"
+    mine, theirs = _constraints(f).get("pattern"), _constraints(other).get("pattern")
+    if mine == theirs:
+        return None
+    for a, b in ((f, theirs), (other, mine)):  # an enum within the other's pattern is the same language
+        enum = _constraints(a).get("enum")
+        if b is not None and _constraints(a).get("pattern") is None and isinstance(enum, list) and _all_match(enum, b):
+            return None
+    return f"pattern {excerpt(mine)} vs {excerpt(theirs)}"
+
+
+def _constraints(f: dict) -> dict:
+    cons = f.get("constraints")
+    return cons if isinstance(cons, dict) else {}
+
+
+def _all_match(values: list, pattern) -> bool:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(pattern, str) or not all(isinstance(v, str) for v in values):
+        return False
+    try:
+        return bool(pc.all(pc.match_substring_regex(pa.array(values, pa.string()), f"^(?:{pattern})$")).as_py())
+    except pa.ArrowException:
+        return False
+
+
+def frictionless_descriptor_problems(descriptor: dict, schemas: dict[str, dict]) -> list[Problem]:
+    """frictionless' metadata validation of the package and of each schema (as read by us, inlined:
+    frictionless opens no file and fetches no URL)."""
+    import copy
+
     from frictionless import Package, Schema  # imported only here: it costs ~0.2 s
 
     problems = []
-    for res in resources:
-        ref = res.get("schema") if isinstance(res, dict) else None
-        if isinstance(ref, str) and (root / ref).is_file():
-            try:
-                schema = json.loads((root / ref).read_text(encoding="utf-8"))
-            except (ValueError, OSError):
-                continue  # reported by the lint
-            for err in Schema.validate_descriptor(schema).flatten(["type", "note"]):
-                problems.append(Problem(ref, None, None, None, f"frictionless: {err[1]}", err[0]))
-    # the package's own errors; a schema's errors come again here: keep them on the schema file
-    seen = {p.rule for p in problems}
-    for err in Package.validate_descriptor(str(desc_path)).flatten(["type", "note"]):
-        if f"frictionless: {err[1]}" not in seen:
-            problems.append(Problem(DESCRIPTOR, None, None, None, f"frictionless: {err[1]}", err[0]))
+    refs = {r["name"]: r["schema"] for r in descriptor["resources"] if isinstance(r, dict) and isinstance(r.get("schema"), str)}
+    try:
+        for name, schema in schemas.items():
+            for err in Schema.validate_descriptor(copy.deepcopy(schema)).flatten(["type", "note"]):
+                problems.append(Problem(refs[name], None, None, None, f"frictionless: {err[1]}", _code(err[0], "schema-error")))
+        # the package's own errors; a schema's errors come again here: keep them on the schema file
+        inlined = copy.deepcopy(descriptor)
+        for res in inlined["resources"]:
+            if isinstance(res.get("name"), str) and res["name"] in schemas:
+                res["schema"] = copy.deepcopy(schemas[res["name"]])
+        seen = {p.rule for p in problems}
+        for err in Package.validate_descriptor(inlined).flatten(["type", "note"]):
+            if f"frictionless: {err[1]}" not in seen:
+                problems.append(Problem(DESCRIPTOR, None, None, None, f"frictionless: {err[1]}", _code(err[0], "package-error")))
+    except Exception as exc:  # noqa: BLE001 - frictionless failing on a strange descriptor is a problem, not a crash
+        problems.append(Problem(DESCRIPTOR, None, None, None, f"frictionless could not check the descriptor: {exc}",
+                                "package-error"))
     return problems
+
+
+def _code(frictionless_type: str, default: str) -> str:
+    """frictionless' error type when we register the same code, else ours."""
+    return frictionless_type if frictionless_type in RULES else default

@@ -11,7 +11,9 @@ Order of work:
    while steps 2-4 run.
 
 Lines are physical CSV lines with the header on line 1, as frictionless counts them.
-Nothing is ever written: the command only reads.
+Nothing is ever written, nothing is fetched, and no file outside the package folder is
+opened (metadata.resolve_inside). A rule that raises is a `check-error`, never a pass; an
+error nobody foresaw is still one located line and exit 1, never a traceback.
 """
 from __future__ import annotations
 
@@ -22,8 +24,8 @@ import sys
 import threading
 from pathlib import Path
 
-from inference_energy.metadata import DESCRIPTOR, Package, Resource, descriptor_path, load_package
-from inference_energy.problems import Problem
+from inference_energy.metadata import DESCRIPTOR, Package, PackageError, Resource, descriptor_path, load_package
+from inference_energy.problems import Problem, excerpt
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     stats: dict[str, int] = {}
-    problems = validate_package(args.path, stats=stats)
+    try:
+        problems = validate_package(args.path, stats=stats)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one located line, exit 1
+        problems = [internal_error(args.path, exc)]
     for p in problems:
         print(p.as_github() if args.format == "github" else p.as_text())
     if problems:
@@ -42,6 +47,17 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"valid: {stats.get('resources', 0)} resources, {stats.get('rows', 0)} rows")
     return 0
+
+
+def internal_error(path, exc: BaseException) -> Problem:
+    """A problem for an error no rule foresaw: where it happened, never a traceback."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (in {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return Problem(DESCRIPTOR, None, None, None,
+                   f"validation stopped on an unexpected {type(exc).__name__}{where}: {excerpt(exc, 200)}; "
+                   "the package is not valid until every rule has run", "check-error")
 
 
 def sort_key(p: Problem):
@@ -56,17 +72,17 @@ def validate_package(path: str | Path = ".", stats: dict | None = None, con=None
     """
     from inference_energy.schemalint import lint_package
 
-    if not descriptor_path(path).is_file():
-        return [Problem(DESCRIPTOR, None, None, None, f"there is no {DESCRIPTOR} in {path}: give the package folder or its descriptor", "missing-file")]
+    given = descriptor_path(path)
+    if not given.exists() and not given.is_symlink():
+        return [Problem(DESCRIPTOR, None, None, None, f"there is no {DESCRIPTOR} in {excerpt(path)}: give the package folder or its descriptor", "missing-file")]
     problems = lint_package(path)
-    if any(p.file == DESCRIPTOR and p.code == "invalid-json" for p in problems):
-        return sorted(problems, key=sort_key)
+    if any(p.file == DESCRIPTOR and p.code in _FATAL for p in problems):
+        return sorted(set(problems), key=sort_key)
     try:
         package = load_package(path)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        problems.append(Problem(DESCRIPTOR, None, None, None, f"cannot load the package: {exc}", "package-error"))
-        return sorted(problems, key=sort_key)
-    broken_schemas = {p.file for p in problems if p.code in ("invalid-json", "missing-file", "schema-error", "unsupported-type")}
+    except PackageError as exc:  # the lint has said it already, mostly; keep what it has not
+        return sorted(set(problems) | set(exc.problems), key=sort_key)
+    broken_schemas = {p.file for p in problems if p.code in _BROKEN_SCHEMA}
     sql = importlib.import_module("inference_energy.sqlchecks")
     loading = _TablesForSql(package) if con is None and not problems else None
     try:
@@ -84,6 +100,13 @@ def validate_package(path: str | Path = ".", stats: dict | None = None, con=None
     return sorted(problems, key=sort_key)
 
 
+# problems of the descriptor after which nothing else can be read
+_FATAL = {"invalid-json", "encoding-error"}
+# problems of a schema after which its table is not checked
+_BROKEN_SCHEMA = {"invalid-json", "encoding-error", "missing-file", "schema-error", "unsupported-type", "check-error",
+                  "path-outside-package", "path-not-regular-file"}
+
+
 def _rel(package: Package, path: Path) -> str:
     try:
         return path.resolve().relative_to(package.root).as_posix()
@@ -99,15 +122,15 @@ def check_header(resource: Resource, header: list[str]) -> list[Problem]:
         label = header[i] if i < len(header) else None
         name = names[i] if i < len(names) else None
         if label is None:
-            problems.append(Problem(rel, 1, name, None, f"the header has no column '{name}' (field {i + 1} of the schema): add it", "missing-label"))
+            problems.append(Problem(rel, 1, name, None, f"the header has no column '{excerpt(name)}' (field {i + 1} of the schema): add it", "missing-label"))
         elif name is None:
-            problems.append(Problem(rel, 1, label, None, f"column {i + 1} '{label}' is not in the schema: remove it, or add the field to {_schema_rel(resource)}", "extra-label"))
+            problems.append(Problem(rel, 1, label, None, f"column {i + 1} '{excerpt(label)}' is not in the schema: remove it, or add the field to {_schema_rel(resource)}", "extra-label"))
         elif label == "":
-            problems.append(Problem(rel, 1, name, None, f"column {i + 1} has no label: write '{name}'", "blank-label"))
+            problems.append(Problem(rel, 1, name, None, f"column {i + 1} has no label: write '{excerpt(name)}'", "blank-label"))
         elif label in seen:
-            problems.append(Problem(rel, 1, label, None, f"column {i + 1} repeats the label '{label}': labels must be unique", "duplicate-label"))
+            problems.append(Problem(rel, 1, label, None, f"column {i + 1} repeats the label '{excerpt(label)}': labels must be unique", "duplicate-label"))
         elif label != name:
-            problems.append(Problem(rel, 1, label, None, f"column {i + 1} is '{label}' but the schema's field {i + 1} is '{name}': rename or reorder the columns to the schema's order", "incorrect-label"))
+            problems.append(Problem(rel, 1, label, None, f"column {i + 1} is '{excerpt(label)}' but the schema's field {i + 1} is '{excerpt(name)}': rename or reorder the columns to the schema's order", "incorrect-label"))
         if label:
             seen.add(label)
     return problems
@@ -124,6 +147,7 @@ def check_tables(package: Package, skip: set[str] = frozenset()) -> tuple[list[P
 
     from inference_energy.csvread import read_csv_text, text_array
     from inference_energy.pandera_schemas import Context, build_schema, isin, marker_columns, reference_ids
+    from inference_energy.rules import RULES
 
     problems: list[Problem] = []
     frames = {}
@@ -157,19 +181,32 @@ def check_tables(package: Package, skip: set[str] = frozenset()) -> tuple[list[P
                 frame = frame[~blank]
         frames[name] = frame
 
-    context = Context(frames=frames)
-    if "references" in frames and "ref_id" in frames["references"]:
-        context.ref_ids = reference_ids(frames["references"])
-    if "markers" in frames and {"symbol", "allowed_columns"} <= set(frames["markers"].columns):
-        context.marker_columns = marker_columns(frames["markers"])
+    context = Context(frames=frames, resources=package.resources)
+    for what, table, columns, fill in (("ref_id", "references", {"ref_id"}, reference_ids),
+                                       ("markers", "markers", {"symbol", "allowed_columns"}, marker_columns)):
+        if table in frames and columns <= set(frames[table].columns):
+            try:
+                setattr(context, "ref_ids" if what == "ref_id" else "marker_columns", fill(frames[table]))
+            except Exception as exc:  # noqa: BLE001
+                problems.append(Problem(package.resources[table].relpath, None, ", ".join(sorted(columns)), None,
+                                        RULES["check-error"].message.format(rule=f"reading {table}", field=", ".join(sorted(columns)),
+                                                                            error=excerpt(exc, 200)), "check-error"))
 
     for name, frame in frames.items():
         res = package.resources[name]
-        schema, rules = build_schema(res, frame, context)
         try:
+            schema, rules = build_schema(res, frame, context)
             schema.validate(frame, lazy=True, inplace=True)
         except pa.errors.SchemaErrors as exc:
             problems.extend(_failures_to_problems(exc.failure_cases, rules, frame, res.relpath))
+        except Exception as exc:  # noqa: BLE001 - a table whose checks cannot run is not valid
+            problems.append(Problem(res.relpath, None, None, None, RULES["check-error"].message.format(
+                rule="the checks of this table", field="every field", error=f"{type(exc).__name__}: {excerpt(exc, 200)}"),
+                "check-error"))
+    for relpath, rule, exc in context.errors:
+        problems.append(Problem(relpath, None, rule.column, None, RULES["check-error"].message.format(
+            rule=f"{rule.code} ({excerpt(rule.text, 120)})", field=rule.column,
+            error=f"{type(exc).__name__}: {excerpt(exc, 200)}"), "check-error"))
     # pandera keeps each validated frame's schema (whose checks hold frames) in a global
     # registry until the frame dies, and its clean-up fails noisily at interpreter exit:
     # unregister the schemas and free the frames now.
@@ -178,7 +215,7 @@ def check_tables(package: Package, skip: set[str] = frozenset()) -> tuple[list[P
         frame.pandera.add_schema(empty)
     frames.clear()
     context.frames.clear()
-    gc.collect()
+    gc.collect(1)
     return problems, rows
 
 
@@ -202,7 +239,7 @@ def _failures_to_problems(failures, rules, frame, relpath: str) -> list[Problem]
         cells = [frame[c].iloc[positions].to_numpy(dtype=object) for c in cols]
         values = [", ".join(str(v) for v in row) for row in zip(*cells)] if cells else [None] * len(lines)
         if rule.key:
-            first = _first_lines(frame, rule.key, positions)
+            first = _first_lines(frame, rule.codes(), positions)
             texts = [rule.text.replace("an earlier line", f"line {f}") for f in first]
         else:
             texts = [rule.text] * len(lines)
@@ -211,13 +248,10 @@ def _failures_to_problems(failures, rules, frame, relpath: str) -> list[Problem]
     return problems
 
 
-def _first_lines(frame, key: tuple[str, ...], positions) -> list[int]:
-    """For rows at `positions`, the line of the first row with the same key."""
+def _first_lines(frame, codes, positions) -> list[int]:
+    """For rows at `positions`, the line of the first row with the same key (`codes`: one typed key per row)."""
     import numpy as np
 
-    from inference_energy.pandera_schemas import key_codes
-
-    codes = key_codes(frame, key)
     keys, first_pos = np.unique(codes, return_index=True)  # first row of each key
     return frame.index.to_numpy()[first_pos[np.searchsorted(keys, codes[positions])]].tolist()
 
