@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from contributing import (
     Example,
     add_changelog_section,
@@ -29,7 +30,6 @@ from contributing import (
     version_of,
     without_example,
 )
-
 from inference_energy.versioning import bump
 
 ROOT = Path(__file__).resolve().parents[1]

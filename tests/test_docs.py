@@ -437,10 +437,10 @@ def test_download_page_serves_the_release(site):
     assert f"<code>{sha256(zip_path)}</code>" in html
     with zipfile.ZipFile(zip_path) as archive:
         names = archive.namelist()
-        prefix = zip_path.stem
+        # since 2.0.0 the files sit at the root of the zip (datapackage.json first-level)
         for resource in PACKAGE.resources.values():
-            assert archive.read(f"{prefix}/{resource.relpath}") == resource.path.read_bytes(), resource.relpath
-        assert f"{prefix}/SHA256SUMS" in names
+            assert archive.read(resource.relpath) == resource.path.read_bytes(), resource.relpath
+        assert "SHA256SUMS" in names and "datapackage.json" in names
     served = json.loads((site.site_dir / "generated" / "downloads" / "datapackage.json").read_text(encoding="utf-8"))
     assert served["version"] == version
     for resource in served["resources"]:

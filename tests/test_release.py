@@ -250,7 +250,6 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
         version_of,
         without_example,
     )
-
     from inference_energy.versioning import bump
 
     example = Example.read()
@@ -268,7 +267,7 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
     page_line = int(re.match(r"tables/cv_models\.csv:(\d+):", error).group(1))
     page_rows = int(re.search(r"(\d+) rows", example.console("inference-energy validate", 1)[0]).group(1))
     label = re.search(r"since (.+?) \(cv_models", example.console("inference-energy check-version", 1)[0]).group(1)
-    page_version_line = int(re.match(r"datapackage\.json:(\d+):", example.console("inference-energy check-version")[0])[1])
+    page_version_line = int(re.match(r"datapackage\.json:(\d+):", example.console("inference-energy check-version")[0])[1])  # noqa: E501
     base_rows = int(re.search(r"(\d+) rows", "\n".join(cli("validate", str(base)))).group(1))
 
     [line] = insert_in_key_order(head, "cv_models", [renumber(example.attempt, page_ref, ref)])
@@ -291,7 +290,7 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
     assert cli("validate", str(head)) == shown(example.console("inference-energy validate", 0))
     [unknown] = [b for b in example.consoles if "(unknown-reference)" in b]
     assert shown(unknown.splitlines()) == [t for t in missing_reference if "(unknown-reference)" in t]
-    edit(head / "tables/cv_models.csv", renumber(example.attempt, page_ref, ref), renumber(example.fixed, page_ref, ref))
+    edit(head / "tables/cv_models.csv", renumber(example.attempt, page_ref, ref), renumber(example.fixed, page_ref, ref))  # noqa: E501
     assert cli("validate", str(head)) == shown(example.console("inference-energy validate", 1))
 
     check = ["check-version", "--base", str(base), "--package", str(head)]
@@ -301,7 +300,7 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
     forgot_citation = [t for t in cli(*check) if "(citation-version-mismatch)" in t]
     citation_line = line_of(head / "CITATION.cff", "version:")
     assert forgot_citation and replace_all(forgot_citation[0], {f"CITATION.cff:{citation_line}:": "CITATION.cff:5:"}) in \
-        shown([" ".join(example.page.split())])[0]
+        shown([" ".join(example.page.split())])[0]  # noqa: E501
     set_version(head, minor)
     assert cli(*check) == shown(example.console("inference-energy check-version", 1))
 

@@ -2,7 +2,7 @@
 
 Small CSVs for a tiny schema (integer key, number, date, string, boolean; cells with quotes,
 commas, line breaks, backslashes, signs, spaces, huge numbers) are fed to `validate` and to
-DuckDB exactly as the build reads them (`build.read_csv_sql`, imported, not copied). Required:
+DuckDB exactly as the build reads them (`database.read_csv_sql`, imported, not copied). Required:
 - validate OK  =>  DuckDB loads the file, and every loaded value equals the value the
   validator parsed from the same cell (`pandera_schemas.typed_values`);
 - DuckDB refuses the file  =>  validate reports a problem, on the line DuckDB names;
@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inference_energy.build import read_csv_sql
 from inference_energy.csvread import read_csv_text, text_array
+from inference_energy.database import read_csv_sql
 from inference_energy.metadata import load_package
 from inference_energy.pandera_schemas import typed_values
 from inference_energy.validate import validate_package

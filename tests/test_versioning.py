@@ -159,8 +159,8 @@ def test_citation_cff_names_the_package_version(sides):
     assert check_version(base, head).problems == []
     edit(head / "CITATION.cff", f"\nversion: {VERSION}\n", f"\nversion: {MINOR}\n")
     [problem] = check_version(base, head).problems
-    line = next(n for n, text in enumerate((head / "CITATION.cff").open(encoding="utf-8"), 1) if text.startswith("version:"))
-    assert problem.as_text() == (f"CITATION.cff:{line}: column 'version' = '{MINOR}': CITATION.cff cites version {MINOR} "
+    line = next(n for n, text in enumerate((head / "CITATION.cff").open(encoding="utf-8"), 1) if text.startswith("version:"))  # noqa: E501
+    assert problem.as_text() == (f"CITATION.cff:{line}: column 'version' = '{MINOR}': CITATION.cff cites version {MINOR} "  # noqa: E501
                                  f"but datapackage.json has {VERSION}: set 'version: {VERSION}' in CITATION.cff "
                                  "(citation-version-mismatch)")
 
