@@ -269,6 +269,8 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
     label = re.search(r"since (.+?) \(cv_models", example.console("inference-energy check-version", 1)[0]).group(1)
     page_version_line = int(re.match(r"datapackage\.json:(\d+):", example.console("inference-energy check-version")[0])[1])  # noqa: E501
     base_rows = int(re.search(r"(\d+) rows", "\n".join(cli("validate", str(base)))).group(1))
+    page_resources = int(re.search(r"(\d+) resources", example.console("inference-energy validate", 1)[0]).group(1))
+    base_resources = int(re.search(r"(\d+) resources", "\n".join(cli("validate", str(base)))).group(1))
 
     [line] = insert_in_key_order(head, "cv_models", [renumber(example.attempt, page_ref, ref)])
     missing_reference = cli("validate", str(head))
@@ -277,6 +279,7 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
     states = {
         f"tables/cv_models.csv:{page_line}:": f"tables/cv_models.csv:{line}:",
         f"{page_rows} rows": f"{base_rows + 2} rows",
+        f"{page_resources} resources": f"{base_resources} resources",
         f"datapackage.json:{page_version_line}:": f"datapackage.json:{version_line}:",
         example.recorded_version: version,
         example.recorded_next: minor,
