@@ -44,9 +44,12 @@ FORMATTED := src/inference_energy/database.py src/inference_energy/derive_graph.
 	src/inference_energy/headlines.py tests/test_derive_graph.py tests/test_module_graph.py \
 	src/inference_energy/docs_downloads.py src/inference_energy/docs_query.py
 
+# One definition for `make lint` and `make pr-check`. pr-check runs it inline, not as
+# `$(MAKE) lint`: `make -n` runs any recipe line that names $(MAKE), and that line also runs pytest.
+LINT = $(BIN)/ruff check . && $(BIN)/ruff format --check $(FORMATTED)
+
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check $(FORMATTED)
+	$(LINT)
 
 test: $(STAMP) $(NODE_STAMP) $(DUCKDB14_STAMP) lint
 	$(BIN)/python -m pytest
@@ -70,7 +73,7 @@ pr-check: $(STAMP)
 
 pr-check-after-validate: $(STAMP) $(NODE_STAMP) $(DUCKDB14_STAMP)
 	@failed=""; \
-	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
+	{ $(LINT); } || failed="$$failed lint"; \
 	$(BIN)/python -m pytest || failed="$$failed test"; \
 	{ $(BIN)/inference-energy docs && $(BIN)/mkdocs build --strict; } || failed="$$failed docs"; \
 	$(BIN)/inference-energy check-version --base "$(BASE)" --format github || failed="$$failed check-version"; \

@@ -54,16 +54,17 @@ def test_validate_runs_exactly_make_pr_check_against_the_base():
 
 
 def pr_check_commands(base: str) -> list[str]:
-    """The commands `make pr-check` runs (make -n prints them without running them)."""
+    """The commands `make pr-check` runs (make -n prints them without running them, except a line
+    naming $(MAKE): the timeout turns such a line, which would run the suite again, into a failure)."""
     result = subprocess.run(["make", "-n", "--no-print-directory", "pr-check", f"BASE={base}"], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
+                            capture_output=True, text=True, check=True, timeout=60)
     return result.stdout.splitlines()
 
 
 def test_pr_check_runs_validate_the_tests_the_docs_the_version_check_and_the_diff():
     text = "\n".join(pr_check_commands("v9.9.9"))
     steps = [".venv/bin/inference-energy validate --format github", "pr-check-after-validate",
-             "lint || failed", ".venv/bin/python -m pytest ||", ".venv/bin/inference-energy docs && .venv/bin/mkdocs build --strict",  # noqa: E501
+             "ruff check . && .venv/bin/ruff format --check", "|| failed=\"$failed lint\"", ".venv/bin/python -m pytest ||", ".venv/bin/inference-energy docs && .venv/bin/mkdocs build --strict",  # noqa: E501
              '.venv/bin/inference-energy check-version --base "v9.9.9" --format github',
              '.venv/bin/inference-energy diff "v9.9.9" . --format markdown > build/data-diff.md', "GITHUB_STEP_SUMMARY"]
     positions = [text.find(step) for step in steps]
@@ -71,7 +72,7 @@ def test_pr_check_runs_validate_the_tests_the_docs_the_version_check_and_the_dif
     assert positions == sorted(positions)
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")  # the same commands as `make test` and `make docs`
     assert "test: $(STAMP) $(NODE_STAMP) $(DUCKDB14_STAMP) lint\n\t$(BIN)/python -m pytest\n" in makefile
-    assert "docs: $(STAMP)\n\t$(BIN)/inference-energy docs\n\t$(BIN)/mkdocs build --strict\n" in makefile
+    assert "docs: $(STAMP) $(NODE_STAMP)\n\t$(BIN)/inference-energy docs\n\t$(BIN)/mkdocs build --strict\n" in makefile
 
 
 def test_the_makefile_runs_the_pinned_linters_in_make_test():
