@@ -315,7 +315,7 @@ def documented_codes() -> set[str]:
     return codes
 
 
-VALIDATOR_MODULES = ("csvread", "schemalint", "validate", "pandera_schemas", "metadata", "sqlchecks")
+VALIDATOR_MODULES = ("csvread", "schemalint", "validate", "pandera_schemas", "metadata", "sqlchecks", "database")
 
 
 NOT_CODES: set[str] = set()  # kebab-case string literals of those modules that are not problem codes
