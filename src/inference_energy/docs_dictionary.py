@@ -395,7 +395,7 @@ def object_columns(site: Site, obj: DbObject) -> list[str]:
         else:  # no sidecar entry: what the SQL says
             unit, (description, origin) = "", column_doc(site, obj.name, column)
         rows.append([f"[{column}](#{column})", duck_type.lower(), unit, first_sentence(description)])
-        filled = site.scalar(f'select count("{column}") from "{obj.name}"')
+        filled = site.scalar(f'select count("{column}") from {site.rows_of(obj.name)}')
         facts = [f"**{duck_type.lower()}**"] + ([f"unit: {unit}"] if unit else []) + [
             f"filled in {filled} of {obj.rows} rows"]
         text = [f"### {column} {{#{column}}}\n", " · ".join(facts) + "\n"]

@@ -311,12 +311,12 @@ def is_numeric(duck_type: str) -> bool:
 
 def preview(site: Site, name: str, order: str = "") -> str:
     """The first rows of a table or view and, per column, its range or its distinct values."""
-    quoted = f'"{name}"'
+    quoted = site.rows_of(name) if name in site.objects else f'"{name}"'  # a view's rows, computed once
     cur = site.con.execute(f"select * from {quoted} {order} limit {PREVIEW_ROWS}")
     names = [d[0] for d in cur.description]
     rows = [["" if v is None else format_value(v) for v in row] for row in cur.fetchall()]
     types = dict(site.con.execute(f"select column_name, column_type from (describe select * from {quoted})").fetchall())
-    summary = [[f"[{c}](#{c})", types[c].lower(), column_summary(site, name, c, types[c])] for c in names]
+    summary = [[f"[{c}](#{c})", types[c].lower(), column_summary(site, quoted, c, types[c])] for c in names]
     # data-search-exclude: the rows are data, not text a search should return
     return "\n".join(
         [
@@ -333,8 +333,9 @@ def preview(site: Site, name: str, order: str = "") -> str:
     )
 
 
-def column_summary(site: Site, name: str, column: str, duck_type: str) -> str:
-    col, table = f'"{column}"', f'"{name}"'
+def column_summary(site: Site, table: str, column: str, duck_type: str) -> str:
+    """`table`: the quoted name of the table, or of a view's rows_of."""
+    col = f'"{column}"'
     filled, distinct = site.con.execute(f"select count({col}), count(distinct {col}) from {table}").fetchone()
     if not filled:
         return "empty in every row"

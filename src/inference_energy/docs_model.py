@@ -108,6 +108,7 @@ class Site:
     def __init__(self, package: Package, con):
         self.package = package
         self.con = con
+        self.snapshots: dict[str, str] = {}  # view name -> its rows_of temporary table
         self.markers = self.query_dicts("select * from markers order by symbol")
         from inference_energy.derive_graph import load_models
 
@@ -122,6 +123,15 @@ class Site:
 
     def scalar(self, sql: str, params=None):
         return self.con.execute(sql, params or []).fetchone()[0]
+
+    def rows_of(self, view: str) -> str:
+        """A view's rows, computed once into a temporary table (its quoted name) for the pages'
+        many counts and ranges: each query of the view would recompute its whole chain of
+        inputs. The rows are the view's own output, so every value shown is what `query` prints."""
+        if view not in self.snapshots:
+            self.snapshots[view] = f'"_docs_rows_of_{view}"'
+            self.con.execute(f'create temp table {self.snapshots[view]} as select * from main."{view}"')
+        return self.snapshots[view]
 
     def read_objects(self) -> dict[str, DbObject]:
         """Every view and macro that derive/ defines, as the database reports it."""
@@ -142,7 +152,7 @@ class Site:
             columns, rows = [], None
             if kind == "view":
                 columns = [(r[0], r[1]) for r in self.con.execute(f'describe select * from "{name}"').fetchall()]
-                rows = self.scalar(f'select count(*) from "{name}"')
+                rows = self.scalar(f"select count(*) from {self.rows_of(name)}")
             meta = self.models[name].meta if name in self.models else {}
             objects[name] = DbObject(name, kind, path, header_comment(text), text, columns, rows, list(parameters),
                                      meta)
