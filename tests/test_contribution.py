@@ -6,7 +6,7 @@ in CI), the page's worked examples are applied there (ConvNeXt-T and the AMD Ins
 each with its new reference, the MINOR bump in datapackage.json and CITATION.cff, and the
 CHANGELOG section), and the checks run inside the copy as a pull request runs them: validate
 with annotations, the version check and the data diff against the unchanged copy, and the
-paper-fidelity test modules (the whole suite runs once, in `make test`, not here).
+paper-fidelity test modules and the README's (the whole suite runs once, in `make test`, not here).
 """
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ from inference_energy.versioning import bump
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 FIDELITY_TESTS = ["tests/test_tables.py", "tests/test_transcription.py", "tests/test_added_accelerators.py",
-                  "tests/test_derive_paper.py", "tests/test_errata.py", "tests/test_versioning.py"]
+                  "tests/test_derive_paper.py", "tests/test_errata.py", "tests/test_versioning.py",
+                  "tests/test_readme.py"]  # and the README's outputs, which added rows change
 
 
 def tracked_files() -> list[str]:

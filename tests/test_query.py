@@ -75,3 +75,22 @@ def test_macros_are_in_the_database(db, capsys):
     code, out, _ = query(capsys, "select count(*) as n from joules_on_gpu('T4', 'Mixed')", "--db", str(db),
                          "--format", "csv")
     assert code == 0 and out.splitlines() == ["n", str(len(TINY["cv_models"]) + len(TINY["nlp_models"]))]
+
+
+@pytest.mark.parametrize("sql", [
+    "copy (select 1 as x) to '{out}/written.csv'",
+    "export database '{out}/exported'",
+    "attach '{out}/other.duckdb' as other",
+    "select * from read_csv('{out}/secret.csv')",
+    "select * from read_text('{out}/secret.csv')",
+    "set enable_external_access = true",
+    "set threads = 4",
+    "install httpfs",
+])
+def test_a_query_reads_the_database_and_nothing_else(sql, db, tmp_path, capsys):
+    (tmp_path / "secret.csv").write_text("password\nhunter2\n", encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code, out, err = query(capsys, sql.format(out=tmp_path), "--db", str(db))
+    assert code == 1 and "hunter2" not in out
+    assert err.startswith("inference-energy query: error: ") and len(err.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written

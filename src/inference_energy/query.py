@@ -3,6 +3,8 @@
 Prints a plain aligned table (default), CSV or JSON. A bad query prints DuckDB's message
 and exits 1; a missing database says how to build it; a database older than the package's
 tables, schemas or views answers with a one-line warning on stderr naming `make build`.
+The query reads the database and nothing else: it cannot read or write other files or change
+DuckDB's settings (to query a downloaded Parquet file, open it with DuckDB itself).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from .build import DATABASE_NAME
 from .staleness import stale_warning
 
 ERROR = "inference-energy query: error: "
+QUERY_CONFIG = {"threads": 1, "enable_external_access": False, "lock_configuration": True}
 
 
 def add_arguments(parser) -> None:
@@ -44,7 +47,9 @@ def run(args) -> int:
         # One thread: DuckDB's parallel aggregation adds floats in a different order on every run,
         # so sums and regressions (e.g. doubling_years) would differ in their last digits. The
         # package is small; the same query must print the same bytes every time.
-        con = duckdb.connect(str(db_path), read_only=True, config={"threads": 1})
+        # Read-only, and no file access beyond the database: a query cannot COPY … TO or EXPORT
+        # a file, read one (read_csv, ATTACH), or turn these settings back on.
+        con = duckdb.connect(str(db_path), read_only=True, config=QUERY_CONFIG)
     except duckdb.Error as exc:
         print(f"{ERROR}cannot open {db_path}: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
