@@ -51,8 +51,8 @@ LINT = $(BIN)/ruff check . && $(BIN)/ruff format --check $(FORMATTED)
 lint: $(STAMP)
 	$(LINT)
 
-# The suite on every core (pytest-xdist); the modules that share the docs site stay in one worker.
-PYTEST = $(BIN)/python -m pytest -n auto --dist loadgroup
+# The suite on every core (pytest-xdist), a test module per worker (its module fixtures made once).
+PYTEST = $(BIN)/python -m pytest -n auto --dist loadfile
 
 test: $(STAMP) $(NODE_STAMP) $(DUCKDB14_STAMP) lint
 	$(PYTEST)

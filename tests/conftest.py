@@ -1,8 +1,10 @@
 """Shared fixtures: where the real package is, and a way to get a private copy of it."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import docs_site
 import pytest
 from package_files import ROOT, copy_package
 
@@ -45,3 +47,11 @@ def real_build(tmp_path_factory):
 def package_copy(tmp_path) -> Path:
     """A fresh copy of the real package in tmp_path, free to edit."""
     return copy_real_package(tmp_path / "package")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def docs_site_folder(tmp_path_factory):
+    """The docs site is built in the run's temporary root, which every pytest-xdist worker of
+    the run shares (each worker's own folder is a child of it)."""
+    base = tmp_path_factory.getbasetemp()
+    docs_site.FOLDER = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "docs-site"

@@ -4,7 +4,6 @@ then a strict MkDocs build of it. Shared by test_docs, test_cookbook and test_br
 """
 from __future__ import annotations
 
-import atexit
 import functools
 import logging
 import os
@@ -61,18 +60,32 @@ def strict_build(docs_dir: Path, site_dir: Path) -> tuple[list[str], str]:
         logger.removeHandler(handler)
 
 
+# Where the site is built: set by conftest.py to a folder shared by every pytest-xdist worker
+# of the run, so the site is built once per run, not once per worker.
+FOLDER: Path | None = None
+
+
 @functools.cache
 def built() -> BuiltSite:
-    from inference_energy.docs import generate
+    """The site, built by the first worker that asks (the others wait on the lock, then read it)."""
+    import fcntl
+    import json
 
-    tmp = Path(tempfile.mkdtemp(prefix="docs-test-"))
-    atexit.register(shutil.rmtree, tmp, True)
-    docs_dir = tmp / "docs"
-    shutil.copytree(ROOT / "docs", docs_dir, ignore=shutil.ignore_patterns("generated", ".generated*"))
-    generated = generate(ROOT, docs_dir / "generated")
-    site_dir = tmp / "site"
-    warnings, error = strict_build(docs_dir, site_dir)
-    return BuiltSite(docs_dir, generated, site_dir, warnings, error)
+    folder = FOLDER or Path(tempfile.mkdtemp(prefix="docs-test-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    docs_dir, site_dir, result = folder / "docs", folder / "site", folder / "result.json"
+    with open(folder / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not result.exists():
+            from inference_energy.docs import generate
+
+            shutil.rmtree(docs_dir, ignore_errors=True)
+            shutil.copytree(ROOT / "docs", docs_dir, ignore=shutil.ignore_patterns("generated", ".generated*"))
+            generate(ROOT, docs_dir / "generated")
+            warnings, error = strict_build(docs_dir, site_dir)
+            result.write_text(json.dumps({"warnings": warnings, "error": error}), encoding="utf-8")
+    outcome = json.loads(result.read_text(encoding="utf-8"))
+    return BuiltSite(docs_dir, docs_dir / "generated", site_dir, outcome["warnings"], outcome["error"])
 
 
 def require_site() -> BuiltSite:

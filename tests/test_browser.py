@@ -24,9 +24,6 @@ import pytest
 from docs_site import require_site
 from inference_energy.figures import all_figures
 
-# Under pytest-xdist these modules run in one worker, so the docs site is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("docs-site")
-
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
                   "--window-size=1280,1000", "--hide-scrollbars"]

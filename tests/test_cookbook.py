@@ -10,9 +10,6 @@ import pytest
 from docs_site import ROOT, require_site
 from inference_energy.docs_pages import cookbook_entry, cookbook_files, output_table, run_query
 
-# Under pytest-xdist these modules run in one worker, so the docs site is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("docs-site")
-
 FILES = cookbook_files(ROOT)
 
 

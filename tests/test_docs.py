@@ -17,9 +17,6 @@ from inference_energy import docs
 from inference_energy.build import connect_with_tables
 from inference_energy.metadata import load_package
 
-# Under pytest-xdist these modules run in one worker, so the docs site is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("docs-site")
-
 PACKAGE = load_package(ROOT)
 
 

@@ -64,7 +64,7 @@ def pr_check_commands(base: str) -> list[str]:
 def test_pr_check_runs_validate_the_tests_the_docs_the_version_check_and_the_diff():
     text = "\n".join(pr_check_commands("v9.9.9"))
     steps = [".venv/bin/inference-energy validate --format github", "pr-check-after-validate",
-             "ruff check . && .venv/bin/ruff format --check", "|| failed=\"$failed lint\"", ".venv/bin/python -m pytest -n auto --dist loadgroup ||", ".venv/bin/inference-energy docs && .venv/bin/mkdocs build --strict",  # noqa: E501
+             "ruff check . && .venv/bin/ruff format --check", "|| failed=\"$failed lint\"", ".venv/bin/python -m pytest -n auto --dist loadfile ||", ".venv/bin/inference-energy docs && .venv/bin/mkdocs build --strict",  # noqa: E501
              '.venv/bin/inference-energy check-version --base "v9.9.9" --format github',
              '.venv/bin/inference-energy diff "v9.9.9" . --format markdown > build/data-diff.md', "GITHUB_STEP_SUMMARY"]
     positions = [text.find(step) for step in steps]
