@@ -21,6 +21,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import roles
 from .headlines import HEADLINES as HEADLINE_LIST
 from .metadata import DESCRIPTOR, Package, Resource, load_package
 from .verify import ReleaseError, opened_release
@@ -51,8 +52,6 @@ LEVEL = {
     "metadata-changed": PATCH,
 }
 
-PROVENANCE_SUFFIXES = ("_refs", "_marker")
-PROVENANCE_COLUMNS = {"refs", "paper_source"}
 RENAME_SIMILARITY = 0.9  # share of equal cells for a removed + added column to look renamed
 
 # Headline derived figures: view -> (key columns, figure columns), from the one list (headlines.py).
@@ -271,7 +270,7 @@ def format_key(key: tuple) -> str:
 
 
 def is_provenance(column: str) -> bool:
-    return column in PROVENANCE_COLUMNS or column.endswith(PROVENANCE_SUFFIXES)
+    return roles.is_provenance(column)
 
 
 # ---------------------------------------------------------------------------- schemas

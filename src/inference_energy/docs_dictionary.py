@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from inference_energy import docs_downloads
+from inference_energy import docs_downloads, roles
 from inference_energy.docs_model import (
     GENERATED,
     DbObject,
@@ -175,11 +175,11 @@ def column_section(site: Site, table: str, field: dict, rows: int, fk: str | Non
     if fk:
         lines.append(f"Foreign key → {column_link(fk)}.\n")
     markers = site.markers_for(table, name)
-    if markers and name.endswith("_marker"):
+    if markers and roles.is_marker(name):
         lines.append(f"May carry: {marker_links(markers)}.\n")
     elif markers:
         lines.append(f"May be marked (in [{name}_marker](#{name}_marker)): {marker_links(markers)}.\n")
-    if name.endswith("_refs") or name == "refs":
+    if roles.is_refs(name):
         lines.append(f"Holds `ref_id` values of [references](references.md#ref_id), listed in the "
                      f"[bibliography]({BIBLIOGRAPHY}); see [how citations work]({PROVENANCE}#per-value-citations).\n")
     return "\n".join(lines)

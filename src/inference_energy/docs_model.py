@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from inference_energy import roles
 from inference_energy.metadata import Package
 
 GENERATED = "generated"
@@ -166,7 +167,7 @@ class Site:
 
     def markers_for(self, table: str, column: str) -> list[dict]:
         """Markers a value column (or its *_marker column) may carry, from markers.allowed_columns."""
-        value_column = column[: -len("_marker")] if column.endswith("_marker") else column
+        value_column = roles.value_column(column) if roles.is_marker(column) else column
         target = f"{table}.{value_column}"
         return [m for m in self.markers if target in m["allowed_columns"].split(";")]
 

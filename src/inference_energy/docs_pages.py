@@ -11,6 +11,7 @@ import csv
 import re
 from pathlib import Path
 
+from inference_energy import roles
 from inference_energy.docs_model import (  # format_value: re-exported for callers of docs_pages
     COOKBOOK_DIR,
     GENERATED,
@@ -58,13 +59,12 @@ def column_anchor(table: str, column: str, from_page: str = "index.md") -> str:
 
 def marker_columns(site: Site) -> list[tuple[str, str]]:
     """(table, column) of every *_marker column of the package."""
-    return [(name, f) for name, r in site.package.resources.items() for f in r.field_names if f.endswith("_marker")]
+    return [(name, f) for name, r in site.package.resources.items() for f in r.field_names if roles.is_marker(f)]
 
 
 def refs_columns(site: Site) -> list[tuple[str, str]]:
     """(table, column) of every column holding ref_ids ('x_refs' or 'refs')."""
-    return [(name, f) for name, r in site.package.resources.items() for f in r.field_names
-            if f.endswith("_refs") or f == "refs"]
+    return [(name, f) for name, r in site.package.resources.items() for f in r.field_names if roles.is_refs(f)]
 
 
 def markers_fragment(site: Site) -> str:
@@ -83,7 +83,7 @@ def marker_counts_fragment(site: Site) -> str:
     for table, column in marker_columns(site):
         counts = dict(site.con.execute(
             f'select "{column}", count(*) from "{table}" where "{column}" is not null group by 1').fetchall())
-        value_column = column[: -len("_marker")]
+        value_column = roles.value_column(column)
         rows.append([column_anchor(table, value_column), site.table_rows(table)]
                     + [counts.get(s, "") for s in symbols] + [sum(counts.values())])
     return md_table(["value column", "rows"] + [f"**{s}**" for s in symbols] + ["marked"], rows)

@@ -34,6 +34,11 @@ def is_marker(column: str) -> bool:
     return column.endswith(MARKER_SUFFIX)
 
 
+def is_provenance(column: str) -> bool:
+    """Does the column say where a value or row comes from (refs, a marker, paper_source)?"""
+    return is_refs(column) or is_marker(column) or column == PAPER_SOURCE
+
+
 def value_column(column: str) -> str | None:
     """The value a provenance column qualifies (`gflops` for `gflops_refs` / `gflops_marker`); None for `refs`."""
     for suffix in (REFS_SUFFIX, MARKER_SUFFIX):
