@@ -1,11 +1,13 @@
 """Shared fixtures: where the real package is, and a way to get a private copy of it."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import docs_site
 import pytest
+
+import docs_site
 from package_files import ROOT, copy_package
 
 

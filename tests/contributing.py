@@ -6,6 +6,7 @@ the versions, the base's name) is taken from the copy at run time and put in pla
 page's values before comparing. On the recorded version itself nothing is replaced: the page
 must then be exactly what the tools print.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,8 +50,19 @@ class Example:
         assert recorded, f"{path.name} should say which version its outputs were recorded on"
         model_reference, attempt, fixed, gpu_reference, gpu_rows = fenced(page, "csv")
         changelog, gpu_changelog = fenced(page, "markdown")
-        return cls(page, recorded["version"], int(recorded["last"]), model_reference, attempt, fixed, gpu_reference,
-                   gpu_rows.splitlines(keepends=True), changelog, gpu_changelog, fenced(page, "console"))
+        return cls(
+            page,
+            recorded["version"],
+            int(recorded["last"]),
+            model_reference,
+            attempt,
+            fixed,
+            gpu_reference,
+            gpu_rows.splitlines(keepends=True),
+            changelog,
+            gpu_changelog,
+            fenced(page, "console"),
+        )
 
     @property
     def recorded_next(self) -> str:
@@ -159,8 +171,9 @@ def add_changelog_section(root: Path, section: str) -> None:
 
 
 def line_of(path: Path, prefix: str) -> int:
-    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                if line.lstrip().startswith(prefix))
+    return next(
+        n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.lstrip().startswith(prefix)
+    )
 
 
 def replace_all(text: str, mapping: dict[str, str]) -> str:

@@ -2,6 +2,7 @@
 folder: copy docs/ (without any docs/generated of the checkout), run the generator into the copy,
 then a strict MkDocs build of it. Shared by test_docs, test_cookbook and test_browser.
 """
+
 from __future__ import annotations
 
 import functools
@@ -50,8 +51,9 @@ def strict_build(docs_dir: Path, site_dir: Path) -> tuple[list[str], str]:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     try:
-        config = load_config(config_file=str(ROOT / "mkdocs.yml"), docs_dir=str(docs_dir),
-                             site_dir=str(site_dir), strict=True)
+        config = load_config(
+            config_file=str(ROOT / "mkdocs.yml"), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True
+        )
         build(config)
         return handler.messages, ""
     except (Abort, MkDocsException) as exc:

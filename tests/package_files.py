@@ -1,4 +1,5 @@
 """Private copies of the real package for tests that edit, release or diff it."""
+
 from __future__ import annotations
 
 import shutil

@@ -10,6 +10,7 @@ GPU-efficiency trend against them.
    of Table J.9 plus the mixed-precision rows adapted from Table E.3's throughputs), the refit
    with the added GPUs' FP32 rows, and every ratio of trend_backtest and trend_refit.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,11 @@ SUBSET = REFERENCE_DATA / "gpu_datacenter_2020_2026_epoch_subset.csv"
 EPOCH = REFERENCE_DATA / "epoch_ml_hardware.csv"
 EPOCH_URL = "https://epoch.ai/data/machine-learning-hardware"
 PAPER_NEWEST_LAUNCH = "2021-04-12"  # the A30, the newest GPU of Table J.8
-PRECISION_COLUMNS = {"FP32": "fp32_tflops", "TF32 Tensor": "tf32_tensor_tflops",
-                     "FP16/BF16 Tensor": "fp16_bf16_tensor_tflops"}
+PRECISION_COLUMNS = {
+    "FP32": "fp32_tflops",
+    "TF32 Tensor": "tf32_tensor_tflops",
+    "FP16/BF16 Tensor": "fp16_bf16_tensor_tflops",
+}
 
 
 def read(path: Path) -> list[dict]:
@@ -51,8 +55,10 @@ EPOCH_ROWS = [r for r in ADDED if EPOCH_REF in r["tflops_refs"].split(";")]
 
 def needs_reference_data():
     if not SUBSET.is_file() or not EPOCH.is_file():
-        pytest.skip(f"the reference files are not in {REFERENCE_DATA} (shared/ beside the repository): "
-                    "the added values cannot be compared with their source here")
+        pytest.skip(
+            f"the reference files are not in {REFERENCE_DATA} (shared/ beside the repository): "
+            "the added values cannot be compared with their source here"
+        )
 
 
 def imported_rows() -> list[dict]:
@@ -132,9 +138,11 @@ def test_every_epoch_row_cites_epoch_and_the_datasheet_epoch_links():
 def test_every_epoch_value_is_the_epoch_file_s():
     needs_reference_data()
     epoch_rows = {r["Hardware name"]: r for r in read(EPOCH)}
-    raw = {"FP32": "FP32 (single precision) performance (FLOP/s)",
-           "TF32 Tensor": "TF32 (TensorFloat-32) performance (FLOP/s)",
-           "FP16/BF16 Tensor": "Tensor-FP16/BF16 performance (FLOP/s)"}
+    raw = {
+        "FP32": "FP32 (single precision) performance (FLOP/s)",
+        "TF32 Tensor": "TF32 (TensorFloat-32) performance (FLOP/s)",
+        "FP16/BF16 Tensor": "Tensor-FP16/BF16 performance (FLOP/s)",
+    }
     for row in EPOCH_ROWS:
         e = epoch_rows[row["gpu"]]
         assert float(row["tflops"]) == pytest.approx(float(e[raw[row["precision"]]]) / 1e12, rel=1e-12), row
@@ -183,8 +191,11 @@ def mean_speedups() -> dict[tuple[str, str, str], float]:
     """{(domain, GPU, precision): mean speed-up} from Table E.3's throughputs (Appendix F): each
     benchmark over the FP32 row of the same model and framework, the A100 over the V100."""
     rows = read(ROOT / "tables" / "ngc_throughput.csv")
-    fp32 = {(r["model"], r["framework"], gpu_key(r["gpu"])): float(r["throughput"])
-            for r in rows if r["precision"] == "FP32"}
+    fp32 = {
+        (r["model"], r["framework"], gpu_key(r["gpu"])): float(r["throughput"])
+        for r in rows
+        if r["precision"] == "FP32"
+    }
     ratios: dict[tuple[str, str, str], list[float]] = {}
     for r in rows:
         if r["precision"] == "FP32":
@@ -198,10 +209,16 @@ def mean_speedups() -> dict[tuple[str, str, str], float]:
 def paper_points(domain: str) -> list[tuple[str, float]]:
     """The (launch date, GFLOPS/W) points of Table J.9 for a domain, from gpus.csv and E.3."""
     paper = [r for r in GPUS if r["paper_source"]]
-    fp32 = {gpu_key(r["gpu"]) if r["gpu"] in ("Tesla V100", "A100", "T4") else r["gpu"]: r
-            for r in paper if r["precision"] == "FP32"}
-    points = [(r["launch_date"], float(r["tflops"]) * 1000 / float(r["tdp_watts"]))
-              for r in paper if r["in_table_j9"] == "true"]
+    fp32 = {
+        gpu_key(r["gpu"]) if r["gpu"] in ("Tesla V100", "A100", "T4") else r["gpu"]: r
+        for r in paper
+        if r["precision"] == "FP32"
+    }
+    points = [
+        (r["launch_date"], float(r["tflops"]) * 1000 / float(r["tdp_watts"]))
+        for r in paper
+        if r["in_table_j9"] == "true"
+    ]
     for (d, gpu, _), speedup in mean_speedups().items():
         if d != domain:
             continue
@@ -212,8 +229,11 @@ def paper_points(domain: str) -> list[tuple[str, float]]:
 
 
 def added_gpu_fp32_points() -> list[tuple[str, float]]:
-    return [(r["launch_date"], float(r["tflops"]) * 1000 / float(r["tdp_watts"]))
-            for r in ADDED if r["precision"] == "FP32" and r["accelerator_kind"] == "GPU"]
+    return [
+        (r["launch_date"], float(r["tflops"]) * 1000 / float(r["tdp_watts"]))
+        for r in ADDED
+        if r["precision"] == "FP32" and r["accelerator_kind"] == "GPU"
+    ]
 
 
 def fit(points: list[tuple[str, float]]) -> tuple[float, float]:
@@ -237,8 +257,9 @@ def test_the_paper_trend_recomputed_here_is_the_views(con, domain):
     points = paper_points(domain)
     assert len(points) == 32  # Table J.9: 28 FP32 rows and 4 adapted rows per domain
     slope, intercept = fit(points)
-    got = con.execute("select slope_log10_per_year, intercept, n from efficiency_trend where domain = ?",
-                      [domain]).fetchone()
+    got = con.execute(
+        "select slope_log10_per_year, intercept, n from efficiency_trend where domain = ?", [domain]
+    ).fetchone()
     assert got == (pytest.approx(slope, rel=1e-9), pytest.approx(intercept, rel=1e-9), 32)
 
 
@@ -246,18 +267,31 @@ def test_the_paper_trend_recomputed_here_is_the_views(con, domain):
 def test_trend_backtest_says_how_far_the_paper_trend_was_off(con, domain):
     paper = fit(paper_points(domain))
     refit = fit(paper_points(domain) + added_gpu_fp32_points())
-    got = {(g, p): r for g, p, *r in con.execute(
-        "select gpu, precision, gflops_per_watt, paper_trend_gflops_per_watt, ratio_to_paper_trend, "
-        "years_ahead_of_paper_trend, refit_trend_gflops_per_watt, ratio_to_refit_trend, in_refit "
-        "from trend_backtest where domain = ?", [domain]).fetchall()}
+    got = {
+        (g, p): r
+        for g, p, *r in con.execute(
+            "select gpu, precision, gflops_per_watt, paper_trend_gflops_per_watt, ratio_to_paper_trend, "
+            "years_ahead_of_paper_trend, refit_trend_gflops_per_watt, ratio_to_refit_trend, in_refit "
+            "from trend_backtest where domain = ?",
+            [domain],
+        ).fetchall()
+    }
     assert set(got) == {(r["gpu"], r["precision"]) for r in ADDED}  # every accelerator after 2021, each precision
     for row in ADDED:
         actual = float(row["tflops"]) * 1000 / float(row["tdp_watts"])
         trend, retrend = at(paper, row["launch_date"]), at(refit, row["launch_date"])
-        expected = [actual, trend, actual / trend, math.log10(actual / trend) / paper[0], retrend, actual / retrend,
-                    row["precision"] == "FP32" and row["accelerator_kind"] == "GPU"]
-        assert got[(row["gpu"], row["precision"])] == [pytest.approx(v, rel=1e-9) for v in expected[:-1]] + \
-            [expected[-1]], (row["gpu"], row["precision"])
+        expected = [
+            actual,
+            trend,
+            actual / trend,
+            math.log10(actual / trend) / paper[0],
+            retrend,
+            actual / retrend,
+            row["precision"] == "FP32" and row["accelerator_kind"] == "GPU",
+        ]
+        assert got[(row["gpu"], row["precision"])] == [pytest.approx(v, rel=1e-9) for v in expected[:-1]] + [
+            expected[-1]
+        ], (row["gpu"], row["precision"])
     if not SUBSET.is_file():
         return  # the answer below is about the 1.1.0 import, told apart by the reference file
     # The answer: every dense FP16/BF16 tensor peak beats the extrapolated trend, and every TF32
@@ -274,11 +308,17 @@ def test_trend_backtest_says_how_far_the_paper_trend_was_off(con, domain):
 @pytest.mark.parametrize("domain", ["cv", "nlp"])
 def test_trend_refit_is_the_fit_with_the_added_gpus(con, domain):
     paper, refit = fit(paper_points(domain)), fit(paper_points(domain) + added_gpu_fp32_points())
-    row = con.execute("select paper_n, refit_n, added_n, paper_doubling_years, refit_doubling_years, "
-                      "refit_over_paper_at_newest, newest_date from trend_refit where domain = ?", [domain]).fetchone()
+    row = con.execute(
+        "select paper_n, refit_n, added_n, paper_doubling_years, refit_doubling_years, "
+        "refit_over_paper_at_newest, newest_date from trend_refit where domain = ?",
+        [domain],
+    ).fetchone()
     newest = max(d for d, _ in added_gpu_fp32_points())
     assert row[:3] == (32, 32 + len(added_gpu_fp32_points()), len(added_gpu_fp32_points()))
-    assert row[3:6] == (pytest.approx(math.log10(2) / paper[0], rel=1e-9), pytest.approx(math.log10(2) / refit[0], rel=1e-9),
-                        pytest.approx(at(refit, newest) / at(paper, newest), rel=1e-9))
+    assert row[3:6] == (
+        pytest.approx(math.log10(2) / paper[0], rel=1e-9),
+        pytest.approx(math.log10(2) / refit[0], rel=1e-9),
+        pytest.approx(at(refit, newest) / at(paper, newest), rel=1e-9),
+    )
     assert str(row[6]) == newest
     assert row[4] > row[3]  # with the GPUs after 2021, peak FP32 efficiency doubles more slowly

@@ -5,6 +5,7 @@ column of the dictionary two clicks from its index. Screenshots go to tmp_path.
 
 Without Chromium the test fails when CI=true and skips elsewhere.
 """
+
 from __future__ import annotations
 
 import base64
@@ -24,9 +25,18 @@ import pytest
 from docs_site import require_site
 from inference_energy.figures import all_figures
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
-                  "--window-size=1280,1000", "--hide-scrollbars"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-port=0",
+    "--window-size=1280,1000",
+    "--hide-scrollbars",
+]
 # Every figure page: the paper's Figures 1-14 and the figures beyond the paper ("five-years-later").
 FIGURE_SLUGS = [f.slug for f in all_figures()]
 
@@ -52,7 +62,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server():
     site = require_site()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site.site_dir)))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site.site_dir))
+    )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -132,8 +144,10 @@ class Page:
         if full_page:
             height = self.evaluate("document.documentElement.scrollHeight")
             width = self.evaluate("window.innerWidth")
-            params.update(captureBeyondViewport=True,
-                          clip={"x": 0, "y": 0, "width": width, "height": min(int(height), 6000), "scale": 1})
+            params.update(
+                captureBeyondViewport=True,
+                clip={"x": 0, "y": 0, "width": width, "height": min(int(height), 6000), "scale": 1},
+            )
         data = self.send("Page.captureScreenshot", **params)["data"]
         path.write_bytes(base64.b64decode(data))
 
@@ -160,8 +174,9 @@ class Page:
 
     def resize(self, width: int, height: int = 1000) -> None:
         """Emulate a screen `width` CSS pixels wide (a phone below 600)."""
-        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
-                  mobile=width < 600)
+        self.send(
+            "Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=width < 600
+        )
 
     def wait_for(self, expression: str, what: str, timeout: float = 60):
         """Drain events until `expression` is truthy in the page; return its value."""
@@ -178,8 +193,11 @@ class Page:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")  # a fresh --user-data-dir
-    process = subprocess.Popen([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         port = devtools_port(profile, process)
         targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
@@ -342,8 +360,12 @@ def database(tmp_path_factory):
 def cli_csv(database: Path, sql: str) -> str:
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "inference_energy", "query", "--db", str(database), "--format", "csv",
-                           sql], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "inference_energy", "query", "--db", str(database), "--format", "csv", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout
 
 
@@ -359,8 +381,10 @@ def test_query_page_runs_a_cookbook_query_like_the_cli(page, server, database, t
     page.evaluate("document.getElementById('query-sql').value = ''; document.getElementById('query-sql').focus()")
     page.send("Input.insertText", text=sql)
     assert page.evaluate("document.getElementById('query-sql').value") == sql
-    page.evaluate("document.getElementById('query-result').removeAttribute('data-rows');"
-                  "document.getElementById('query-run').click()")
+    page.evaluate(
+        "document.getElementById('query-result').removeAttribute('data-rows');"
+        "document.getElementById('query-run').click()"
+    )
     page.wait_for("document.getElementById('query-result').dataset.rows", "the query")
     expected = cli_csv(database, sql)
     assert page.evaluate("window.lastQueryCsv") == expected
@@ -395,7 +419,8 @@ def test_query_page_cookbook_buttons_run(page, server, database):
 def test_unit_of_inference_energy_joules(page, server):
     page.open(f"{server}/generated/dictionary/inference_energy/#joules")
     text = page.evaluate("""(() => { const h = document.getElementById('joules'); let t = '';
-        for (let el = h.nextElementSibling; el && el.tagName !== 'H3'; el = el.nextElementSibling) t += el.textContent + ' ';
+        for (let el = h.nextElementSibling; el && el.tagName !== 'H3'; el = el.nextElementSibling)
+            t += el.textContent + ' ';
         return t; })()""")
     assert "unit: J per forward pass" in text and "Joules" in text
     assert page.problems(server) == []
@@ -428,12 +453,18 @@ def test_point_labels_do_not_overlap_on_screen(page, server, slug):
         const r = g.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })""")
     assert len(boxes) >= 5
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not (min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])), (a, b)
 
 
-SMALL_SCREEN_PAGES = ["/", "/generated/figures/figure-13/", "/generated/dictionary/cv_models/",
-                      "/generated/dictionary/inference_energy/", "/generated/query/", "/generated/download/"]
+SMALL_SCREEN_PAGES = [
+    "/",
+    "/generated/figures/figure-13/",
+    "/generated/dictionary/cv_models/",
+    "/generated/dictionary/inference_energy/",
+    "/generated/query/",
+    "/generated/download/",
+]
 
 
 @pytest.mark.parametrize("path", SMALL_SCREEN_PAGES)
@@ -452,7 +483,8 @@ def test_small_and_wide_screens(page, server, tmp_path, path):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         figures = page.evaluate("""[...document.querySelectorAll('figure.figure-svg')].map(f => {
             const img = f.querySelector('img.figure-small'); const wide = f.querySelector('.figure-wide');
-            return [getComputedStyle(img).display, getComputedStyle(wide).display, img.getBoundingClientRect().width]; })""")
+            return [getComputedStyle(img).display, getComputedStyle(wide).display,
+                    img.getBoundingClientRect().width]; })""")
         for img_display, wide_display, width in figures:
             assert (img_display, wide_display) == ("block", "none") and width > 300
         broken = page.evaluate("""[...document.querySelectorAll('.md-typeset th')].filter(th => {

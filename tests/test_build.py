@@ -1,4 +1,5 @@
 """The build: typed tables, every view and macro, Parquet exports, atomic writes, CLI."""
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,11 @@ def test_every_table_is_typed_from_its_schema(built):
     con = duckdb.connect(str(out / DATABASE_NAME), read_only=True)
     try:
         for name, resource in load_package(ROOT).resources.items():
-            columns = con.execute("select column_name, data_type from information_schema.columns "
-                                  "where table_name = ? order by ordinal_position", [name]).fetchall()
+            columns = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_name = ? order by ordinal_position",
+                [name],
+            ).fetchall()
             assert columns == [(f["name"], DUCKDB_TYPES[f["type"]]) for f in resource.fields], name
             assert con.execute(f'select count(*) from "{name}"').fetchone()[0] == len(csv_rows(resource.path))
     finally:
@@ -61,7 +65,7 @@ def test_every_derive_file_is_a_view_or_macro_and_exported(built):
     assert set(summary["staging"]) == {m.name for m in MODELS if m.kind == "staging"}
     exported = {p.stem for p in (out / "parquet").glob("*.parquet")}
     assert exported == set(summary["views"]) | set(summary["tables"])
-    parquet = (out / 'parquet' / 'inference_energy.parquet').as_posix()
+    parquet = (out / "parquet" / "inference_energy.parquet").as_posix()
     rows = duckdb.connect().execute(f"select count(*) from '{parquet}'").fetchone()[0]
     assert rows == len(csv_rows(ROOT / "tables" / "cv_models.csv")) + len(csv_rows(ROOT / "tables" / "nlp_models.csv"))
 
@@ -83,8 +87,9 @@ def test_in_memory_connection_matches_the_file(built):
 def broken_derive(tmp_path: Path) -> Path:
     derive = tmp_path / "derive"
     shutil.copytree(ROOT / "derive", derive)
-    (derive / "views" / "zz_broken.sql").write_text("-- a view that does not compile\nselect 1 as x, y from stg_gpus\n",
-                                                    encoding="utf-8")
+    (derive / "views" / "zz_broken.sql").write_text(
+        "-- a view that does not compile\nselect 1 as x, y from stg_gpus\n", encoding="utf-8"
+    )
     return derive
 
 
@@ -148,10 +153,14 @@ def test_a_view_whose_declared_key_repeats_stops_the_build(tmp_path):
     shutil.copytree(ROOT / "derive", derive)
     (derive / "views" / "zz_dupes.sql").write_text(
         "-- zz_dupes: two rows with one key\nwith final as (select 'cv' as domain union all select 'cv')\n"
-        "select * from final\n", encoding="utf-8")
+        "select * from final\n",
+        encoding="utf-8",
+    )
     (derive / "views" / "zz_dupes.yml").write_text(
         "description: Two rows.\ngrain: one row per domain\nkey: [domain]\ncolumns:\n"
-        "  - name: domain\n    description: The domain, twice.\n", encoding="utf-8")
+        "  - name: domain\n    description: The domain, twice.\n",
+        encoding="utf-8",
+    )
     package = make_package(tmp_path / "pkg", TINY, derive=derive)
     out = tmp_path / "out"
     with pytest.raises(ValidationFailed) as failed:

@@ -1,5 +1,6 @@
 """Every subcommand, given what a person might mistype, answers with one line and exit 1 or 2,
 never a Python traceback; `--version` prints the tool's version; a bug is named as one."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k != cli.DEBUG_ENV} | (env or {})
-    return subprocess.run([sys.executable, "-m", "inference_energy", *args], cwd=cwd, capture_output=True,
-                          text=True, env=environment, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "inference_energy", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
 
 
 def output_lines(result: subprocess.CompletedProcess) -> list[str]:
@@ -92,8 +100,17 @@ def test_validate_outside_a_package_names_the_missing_descriptor(empty):
     assert result.stderr.strip() == "1 problem"
 
 
-@pytest.mark.parametrize("args", [[], ["no-such-command"], ["query"], ["diff"], ["diff", ".", ".", "--max-rows", "x"],
-                                  ["validate", "--format", "xml"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["no-such-command"],
+        ["query"],
+        ["diff"],
+        ["diff", ".", ".", "--max-rows", "x"],
+        ["validate", "--format", "xml"],
+    ],
+)
 def test_a_usage_error_is_argparse_s_message_and_exit_2(args, empty):
     result = run(*args, cwd=empty)
     assert result.returncode == 2 and "Traceback" not in result.stderr and result.stdout == ""
@@ -117,8 +134,10 @@ def test_a_bug_is_named_an_internal_error_in_one_line(monkeypatch, capsys):
     monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
     assert cli.main(["validate", str(ROOT)]) == 1
     err = capsys.readouterr().err
-    assert err == ("inference-energy validate: internal error: ZeroDivisionError: division by zero "
-                   f"(a bug, please report it; {cli.DEBUG_ENV}=1 shows the traceback)\n")
+    assert err == (
+        "inference-energy validate: internal error: ZeroDivisionError: division by zero "
+        f"(a bug, please report it; {cli.DEBUG_ENV}=1 shows the traceback)\n"
+    )
     monkeypatch.setenv(cli.DEBUG_ENV, "1")
     with pytest.raises(ZeroDivisionError):
         cli.main(["validate", str(ROOT)])
@@ -135,7 +154,8 @@ def test_the_package_s_own_errors_are_user_errors(monkeypatch, capsys):
     monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
     assert cli.main(["validate", str(ROOT)]) == 1
     assert capsys.readouterr().err == (
-        "inference-energy validate: error: 'v9' is neither a package folder, a release zip nor a git revision\n")
+        "inference-energy validate: error: 'v9' is neither a package folder, a release zip nor a git revision\n"
+    )
 
 
 def test_query_warns_when_the_database_is_older_than_the_package(tmp_path, capsys):
@@ -152,8 +172,9 @@ def test_query_warns_when_the_database_is_older_than_the_package(tmp_path, capsy
     assert cli.main(["query", "select 1 as one", "--db", str(db)]) == 0
     out, err = capsys.readouterr()
     assert out == "one\n---\n  1\n(1 row)\n"  # the answer, from the old database, and one line saying so
-    assert err == (f"warning: {db} is older than schemas/gpus.schema.json and 1 more: "
-                   "run `make build` to bring it up to date\n")
+    assert err == (
+        f"warning: {db} is older than schemas/gpus.schema.json and 1 more: run `make build` to bring it up to date\n"
+    )
 
 
 def test_every_subcommand_is_given_a_mistake():

@@ -8,6 +8,7 @@ CHANGELOG section), and the checks run inside the copy as a pull request runs th
 with annotations, the version check and the data diff against the unchanged copy, and the
 paper-fidelity test modules and the README's (the whole suite runs once, in `make test`, not here).
 """
+
 from __future__ import annotations
 
 import os
@@ -34,9 +35,15 @@ from inference_energy.versioning import bump
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-FIDELITY_TESTS = ["tests/test_tables.py", "tests/test_transcription.py", "tests/test_added_accelerators.py",
-                  "tests/test_derive_paper.py", "tests/test_errata.py", "tests/test_versioning.py",
-                  "tests/test_readme.py"]  # and the README's outputs, which added rows change
+FIDELITY_TESTS = [
+    "tests/test_tables.py",
+    "tests/test_transcription.py",
+    "tests/test_added_accelerators.py",
+    "tests/test_derive_paper.py",
+    "tests/test_errata.py",
+    "tests/test_versioning.py",
+    "tests/test_readme.py",
+]  # and the README's outputs, which added rows change
 
 
 def tracked_files() -> list[str]:
@@ -81,14 +88,26 @@ def contribute(repo: Path, valid: bool = True) -> dict:
     section = example.changelog.replace(f"## [{example.recorded_next}]", f"## [{minor}]").rstrip("\n") + "\n"
     section += example.gpu_changelog
     add_changelog_section(repo, renumber(renumber(section, page_model_ref, model_ref), page_gpu_ref, gpu_ref))
-    return {"model_line": model_line, "model_ref": model_ref, "gpu_ref": gpu_ref, "base_version": version,
-            "version": minor}
+    return {
+        "model_line": model_line,
+        "model_ref": model_ref,
+        "gpu_ref": gpu_ref,
+        "base_version": version,
+        "version": minor,
+    }
 
 
 def cli(repo: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(repo / "src")}  # the copy's own code
-    return subprocess.run([sys.executable, "-m", "inference_energy", *args], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "inference_energy", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +127,10 @@ def test_the_contribution_has_the_bump_the_policy_asks(good, workspace):
     repo, added = good
     result = cli(repo, "check-version", "--base", str(workspace / "base"), "--format", "github")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"a MINOR bump needs {added['version']} or higher: {added['base_version']} -> {added['version']} is enough" \
+    assert (
+        f"a MINOR bump needs {added['version']} or higher: {added['base_version']} -> {added['version']} is enough"
         in result.stdout
+    )
 
 
 def test_the_data_diff_shows_the_contribution(good, workspace):
@@ -123,8 +144,15 @@ def test_the_data_diff_shows_the_contribution(good, workspace):
 def test_the_paper_fidelity_tests_pass_in_the_copy(good):
     repo, _ = good
     env = {**os.environ, "PYTHONPATH": str(repo / "src")}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", *FIDELITY_TESTS],
-                            cwd=repo, env=env, capture_output=True, text=True, timeout=600, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", *FIDELITY_TESTS],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     if SHARED.is_dir():  # with the paper and the reference data beside it, nothing may be skipped
         assert " skipped" not in result.stdout.splitlines()[-1], result.stdout[-2000:]
@@ -142,16 +170,32 @@ def test_a_bad_cell_fails_the_pull_request_check_naming_its_line_and_rule(worksp
     repo = copy_repository(workspace / "bad")
     added = contribute(repo, valid=False)
     # the repository's own .venv stands in for the copy's; -o: its installed tools are current
-    result = subprocess.run(["make", "--no-print-directory", "-o", "pyproject.toml", "-o", "constraints.txt",
-                             "pr-check", f"BASE={workspace / 'base'}", f"VENV={venv}"],
-                            cwd=repo, capture_output=True, text=True, timeout=300, check=False,
-                            env={**os.environ, NESTED: "1"})
+    result = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-o",
+            "pyproject.toml",
+            "-o",
+            "constraints.txt",
+            "pr-check",
+            f"BASE={workspace / 'base'}",
+            f"VENV={venv}",
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, NESTED: "1"},
+    )
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     line = added["model_line"]
-    assert (f"::error file=tables/cv_models.csv,line={line},title=constraint-error::tables/cv_models.csv:{line}: "
-            "column 'gflops_convention' = 'MACs': must be one of: 'flops', 'multiply-adds' (enum) (constraint-error)") \
-        in output.splitlines()
+    assert (
+        f"::error file=tables/cv_models.csv,line={line},title=constraint-error::tables/cv_models.csv:{line}: "
+        "column 'gflops_convention' = 'MACs': must be one of: 'flops', 'multiply-adds' (enum) (constraint-error)"
+    ) in output.splitlines()
     assert "pytest" not in output and "Traceback" not in output  # validation failed: nothing else ran
 
 
@@ -169,9 +213,17 @@ def test_the_page_s_set_up_puts_the_command_on_the_path():
     example = Example.read()
     [setup] = [b for b in fenced(example.page, "sh") if "source .venv/bin/activate" in b]
     venv = Path(sys.executable).parent.parent  # the .venv that `make build` made
-    script = "\n".join(line.split("#")[0].replace(".venv/", f"{venv}/") for line in setup.splitlines()
-                       if not line.startswith("make "))
-    result = subprocess.run(["bash", "-euc", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                            env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}, check=False)
+    script = "\n".join(
+        line.split("#")[0].replace(".venv/", f"{venv}/") for line in setup.splitlines() if not line.startswith("make ")
+    )
+    result = subprocess.run(
+        ["bash", "-euc", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"},
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "usage: inference-energy" in result.stdout and "check-version" in result.stdout

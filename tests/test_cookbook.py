@@ -1,5 +1,6 @@
 """The cookbook: every docs/cookbook/*.sql runs on a database built as users get it, answers its
 question, and the page shows exactly the output it gives now."""
+
 from __future__ import annotations
 
 import math
@@ -76,8 +77,7 @@ def test_efficiency_doubling_time(con):
 def test_cheapest_above_80(con):
     _, rows = result(con, "04-cheapest-above-80")
     assert all(r["top1_accuracy"] > 80 for r in rows)
-    cheapest = con.execute(
-        "select min(joules) from inference_energy where domain = 'cv' and score > 80").fetchone()[0]
+    cheapest = con.execute("select min(joules) from inference_energy where domain = 'cv' and score > 80").fetchone()[0]
     assert rows[0]["joules"] == round(cheapest, 4)
 
 
@@ -115,8 +115,12 @@ def test_every_query_names_only_real_objects(con):
     """A cookbook query must read tables and views of the package, nothing else."""
     known = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     known |= {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
-    known |= {r[0] for r in con.execute(
-        "select function_name from duckdb_functions() where function_type = 'table_macro'").fetchall()}
+    known |= {
+        r[0]
+        for r in con.execute(
+            "select function_name from duckdb_functions() where function_type = 'table_macro'"
+        ).fetchall()
+    }
     for path in FILES:
         sql = cookbook_entry(path)[2]
         sources = re.findall(r"\b(?:from|join)\s+\"?([a-z_][a-z0-9_]*)", sql, re.I)
@@ -130,8 +134,12 @@ def test_resnet_50_on_todays_accelerators(con):
     accelerator's peak GFLOPS/W (tflops * 1000 / tdp_watts), recomputed here from gpus."""
     _, rows = result(con, "14-resnet-50-on-todays-accelerators")
     gflops = con.execute("select gflops from model_flops where model = 'ResNet-50'").fetchone()[0]
-    peaks = {(g, p): t * 1000 / w for g, p, t, w in con.execute(
-        "select gpu, precision, tflops, tdp_watts from gpus where paper_source is null").fetchall()}
+    peaks = {
+        (g, p): t * 1000 / w
+        for g, p, t, w in con.execute(
+            "select gpu, precision, tflops, tdp_watts from gpus where paper_source is null"
+        ).fetchall()
+    }
     assert sorted(r["gpu"] for r in rows) == sorted({g for g, _ in peaks})
     for r in rows:
         for column, precision in (("fp32_millijoules", "FP32"), ("tensor_peak_millijoules", "FP16/BF16 Tensor")):

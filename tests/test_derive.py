@@ -5,6 +5,7 @@ answers can be worked out by hand (speed-ups 2, 4 and 1; GFLOPS/W 10, 40, 100 ..
 checked against numpy's least squares on the same points, an independent implementation.
 `make_package` is reused by the build and check tests.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,16 +23,37 @@ from inference_energy.metadata import load_package
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
 def paper_gpu(gpu, precision, tflops, tdp_watts, launch_date, gpu_type, in_table_j9):
-    return dict(gpu=gpu, precision=precision, tflops=tflops, tdp_watts=tdp_watts, launch_date=launch_date,
-                gpu_type=gpu_type, paper_source="Table J.8", vendor="NVIDIA", accelerator_kind="GPU",
-                in_table_j9=str(in_table_j9).lower())
+    return dict(
+        gpu=gpu,
+        precision=precision,
+        tflops=tflops,
+        tdp_watts=tdp_watts,
+        launch_date=launch_date,
+        gpu_type=gpu_type,
+        paper_source="Table J.8",
+        vendor="NVIDIA",
+        accelerator_kind="GPU",
+        in_table_j9=str(in_table_j9).lower(),
+    )
 
 
 def added_gpu(gpu, precision, tflops, tdp_watts, launch_date, vendor, kind):
-    return dict(gpu=gpu, precision=precision, tflops=tflops, tdp_watts=tdp_watts, launch_date=launch_date,
-                gpu_type="Server", vendor=vendor, accelerator_kind=kind, in_table_j9="false",
-                tflops_refs="1;2", tdp_watts_refs="1;2", launch_date_refs="1")
+    return dict(
+        gpu=gpu,
+        precision=precision,
+        tflops=tflops,
+        tdp_watts=tdp_watts,
+        launch_date=launch_date,
+        gpu_type="Server",
+        vendor=vendor,
+        accelerator_kind=kind,
+        in_table_j9="false",
+        tflops_refs="1;2",
+        tdp_watts_refs="1;2",
+        launch_date_refs="1",
+    )
 
 
 GPUS = [
@@ -54,26 +76,44 @@ ADDED_GPUS = [
 
 
 def ngc(task, model, framework, gpu, precision, throughput):
-    return dict(task=task, model=model, framework=framework, batch_size=8, gpu=gpu, precision=precision,
-                throughput=throughput)
+    return dict(
+        task=task, model=model, framework=framework, batch_size=8, gpu=gpu, precision=precision, throughput=throughput
+    )
 
 
 NGC = [
     # CV V100 Mixed speed-ups 2, 4 and 1: mean 7/3, median 2
-    ngc("CV", "m1", "PyTorch", "V100 16GB", "FP32", 100), ngc("CV", "m1", "PyTorch", "V100 16GB", "Mixed", 200),
-    ngc("CV", "m1", "PyTorch", "A100 40GB", "TF32", 150), ngc("CV", "m1", "PyTorch", "A100 40GB", "Mixed", 300),
-    ngc("CV", "m1", "PyTorch", "T4 16GB", "FP32", 50), ngc("CV", "m1", "PyTorch", "T4 16GB", "Mixed", 100),
-    ngc("CV", "m2", "PyTorch", "V100 16GB", "FP32", 100), ngc("CV", "m2", "PyTorch", "V100 16GB", "Mixed", 400),
-    ngc("CV", "m3", "TensorFlow", "V100 16GB", "FP32", 100), ngc("CV", "m3", "TensorFlow", "V100 16GB", "Mixed", 100),
-    ngc("NLP", "n1", "TensorFlow", "V100 16GB", "FP32", 10), ngc("NLP", "n1", "TensorFlow", "V100 16GB", "Mixed", 30),
-    ngc("NLP", "n1", "TensorFlow", "A100 80GB", "TF32", 20), ngc("NLP", "n1", "TensorFlow", "A100 80GB", "Mixed", 40),
-    ngc("NLP", "n1", "TensorFlow", "T4 16GB", "FP32", 10), ngc("NLP", "n1", "TensorFlow", "T4 16GB", "Mixed", 25),
+    ngc("CV", "m1", "PyTorch", "V100 16GB", "FP32", 100),
+    ngc("CV", "m1", "PyTorch", "V100 16GB", "Mixed", 200),
+    ngc("CV", "m1", "PyTorch", "A100 40GB", "TF32", 150),
+    ngc("CV", "m1", "PyTorch", "A100 40GB", "Mixed", 300),
+    ngc("CV", "m1", "PyTorch", "T4 16GB", "FP32", 50),
+    ngc("CV", "m1", "PyTorch", "T4 16GB", "Mixed", 100),
+    ngc("CV", "m2", "PyTorch", "V100 16GB", "FP32", 100),
+    ngc("CV", "m2", "PyTorch", "V100 16GB", "Mixed", 400),
+    ngc("CV", "m3", "TensorFlow", "V100 16GB", "FP32", 100),
+    ngc("CV", "m3", "TensorFlow", "V100 16GB", "Mixed", 100),
+    ngc("NLP", "n1", "TensorFlow", "V100 16GB", "FP32", 10),
+    ngc("NLP", "n1", "TensorFlow", "V100 16GB", "Mixed", 30),
+    ngc("NLP", "n1", "TensorFlow", "A100 80GB", "TF32", 20),
+    ngc("NLP", "n1", "TensorFlow", "A100 80GB", "Mixed", 40),
+    ngc("NLP", "n1", "TensorFlow", "T4 16GB", "FP32", 10),
+    ngc("NLP", "n1", "TensorFlow", "T4 16GB", "Mixed", 25),
 ]
 
 
 def cv(model, accuracy, params, gflops, date, extra="No", arch="CNN", convention="flops", marker=""):
-    return dict(model=model, extra_data=extra, top1_accuracy=accuracy, params_millions=params, gflops=gflops,
-                gflops_convention=convention, gflops_marker=marker, release_date=date, architecture=arch)
+    return dict(
+        model=model,
+        extra_data=extra,
+        top1_accuracy=accuracy,
+        params_millions=params,
+        gflops=gflops,
+        gflops_convention=convention,
+        gflops_marker=marker,
+        release_date=date,
+        architecture=arch,
+    )
 
 
 CV = [
@@ -94,10 +134,23 @@ CV = [
 ]
 
 NLP = [
-    dict(model="N1", input_tokens=128, gflops=10, gflops_convention="flops", params_millions=100,
-         release_date="2019-01-01", glue_score=80),
-    dict(model="N2", input_tokens=512, gflops=100, gflops_convention="flops", params_millions=1000,
-         release_date="2020-01-01"),
+    dict(
+        model="N1",
+        input_tokens=128,
+        gflops=10,
+        gflops_convention="flops",
+        params_millions=100,
+        release_date="2019-01-01",
+        glue_score=80,
+    ),
+    dict(
+        model="N2",
+        input_tokens=512,
+        gflops=100,
+        gflops_convention="flops",
+        params_millions=1000,
+        release_date="2020-01-01",
+    ),
 ]
 
 SCALING = [
@@ -108,14 +161,36 @@ SCALING = [
 
 ENERGY = [
     dict(measurement_id=1, paper_source="Table K.10", model="AlexNet", device="V100", method="NVML", joules=0.02),
-    dict(measurement_id=2, paper_source="Table K.11", model="ResNet-50", device="Nvidia Tesla T4", precision="FP32",
-         method="power/throughput", throughput_per_second=500, power_watts=70),
-    dict(measurement_id=3, paper_source="Table L.13", model="ResNet-50", device="Edge box", device_launch_year=2020,
-         method="power/throughput", throughput_per_second=8, power_watts=2),
+    dict(
+        measurement_id=2,
+        paper_source="Table K.11",
+        model="ResNet-50",
+        device="Nvidia Tesla T4",
+        precision="FP32",
+        method="power/throughput",
+        throughput_per_second=500,
+        power_watts=70,
+    ),
+    dict(
+        measurement_id=3,
+        paper_source="Table L.13",
+        model="ResNet-50",
+        device="Edge box",
+        device_launch_year=2020,
+        method="power/throughput",
+        throughput_per_second=8,
+        power_watts=2,
+    ),
 ]
 
-TINY = {"gpus": GPUS + ADDED_GPUS, "ngc_throughput": NGC, "cv_models": CV, "nlp_models": NLP,
-        "efficientnet_scaling": SCALING, "energy_measurements": ENERGY}
+TINY = {
+    "gpus": GPUS + ADDED_GPUS,
+    "ngc_throughput": NGC,
+    "cv_models": CV,
+    "nlp_models": NLP,
+    "efficientnet_scaling": SCALING,
+    "energy_measurements": ENERGY,
+}
 
 
 # Lookup tables (seeds): the paper's rules and constants the views join on. Unless a test gives
@@ -179,10 +254,12 @@ def test_model_flops_doubles_multiply_adds_and_divides_by_tokens(con):
 
 def test_flops_estimates_follow_appendix_h(con):
     got = dict(rows(con, "select model, estimated_gflops from flops_estimates"))
-    assert got == pytest.approx({
-        "NoisyStudent-L2": 74 * (5.3 / 3.1) * (4.3 / 2) ** 2 * (800 / 600) ** 2,
-        "FixEfficientNet-B7": 74 * (632 / 600) ** 2,
-    })
+    assert got == pytest.approx(
+        {
+            "NoisyStudent-L2": 74 * (5.3 / 3.1) * (4.3 / 2) ** 2 * (800 / 600) ** 2,
+            "FixEfficientNet-B7": 74 * (632 / 600) ** 2,
+        }
+    )
     assert value(con, "select printed_gflops from flops_estimates where model = 'FixEfficientNet-B7'") == 82
 
 
@@ -198,8 +275,12 @@ def test_ngc_speedups_use_the_same_gpu_or_the_v100_for_the_a100(con):
 
 
 def test_precision_speedups_are_means(con):
-    got = {(d, g, p): (s, n) for d, g, p, s, n in
-           rows(con, "select domain, gpu_key, precision, speedup, n_benchmarks from precision_speedups")}
+    got = {
+        (d, g, p): (s, n)
+        for d, g, p, s, n in rows(
+            con, "select domain, gpu_key, precision, speedup, n_benchmarks from precision_speedups"
+        )
+    }
     assert got[("cv", "v100", "Mixed")][0] == pytest.approx(7 / 3)  # mean of 2, 4, 1 (median would be 2)
     assert got[("cv", "v100", "Mixed")][1] == 3
     assert got[("nlp", "t4", "Mixed")][0] == 2.5
@@ -207,11 +288,16 @@ def test_precision_speedups_are_means(con):
 
 
 def test_gpu_efficiency_rows_and_adapted_values(con):
-    got = {(d, g, p): (t, e, a) for d, g, p, t, e, a in rows(
-        con, "select domain, gpu, precision, tflops, gflops_per_watt, is_adapted from gpu_efficiency")}
+    got = {
+        (d, g, p): (t, e, a)
+        for d, g, p, t, e, a in rows(
+            con, "select domain, gpu, precision, tflops, gflops_per_watt, is_adapted from gpu_efficiency"
+        )
+    }
     # FP32 rows of both domains with in_table_j9 (not A100, P100), FP16 not used, no added rows
     assert {k for k, v in got.items() if not v[2]} == {
-        (d, g, "FP32") for d in ("cv", "nlp") for g in ("Old GPU", "Tesla V100", "T4")}
+        (d, g, "FP32") for d in ("cv", "nlp") for g in ("Old GPU", "Tesla V100", "T4")
+    }
     assert got[("cv", "Old GPU", "FP32")][1] == 10
     assert got[("cv", "Tesla V100", "Mixed")][:2] == pytest.approx((10 * 7 / 3, 10 * 7 / 3 * 1000 / 250))
     assert got[("cv", "A100", "TF32")][:2] == pytest.approx((15, 37.5))  # V100's 10 TFLOPS x 1.5 over 400 W
@@ -219,8 +305,10 @@ def test_gpu_efficiency_rows_and_adapted_values(con):
 
 
 def test_gpu_peak_efficiency(con):
-    assert value(con, "select gflops_per_watt from gpu_peak_efficiency where gpu = 'Tesla V100' "
-                 "and precision = 'FP16'") == 80
+    assert (
+        value(con, "select gflops_per_watt from gpu_peak_efficiency where gpu = 'Tesla V100' and precision = 'FP16'")
+        == 80
+    )
     assert value(con, "select count(*) from gpu_peak_efficiency where is_paper_row") == len(GPUS)
     assert value(con, "select gflops_per_watt from gpu_peak_efficiency where gpu = 'New TPU'") == 1000
 
@@ -240,14 +328,21 @@ def fit(points: list[tuple[str, float]]) -> tuple[float, float]:
     return slope, intercept
 
 
-CV_TREND_POINTS = [("2016-01-01", 10), ("2018-01-01", 40), ("2019-01-01", 100),  # FP32
-                   ("2018-01-01", 10 * 7 / 3 * 1000 / 250), ("2019-01-01", 200),  # V100, T4 Mixed
-                   ("2020-01-01", 37.5), ("2020-01-01", 75)]  # A100 TF32, Mixed
+CV_TREND_POINTS = [
+    ("2016-01-01", 10),
+    ("2018-01-01", 40),
+    ("2019-01-01", 100),  # FP32
+    ("2018-01-01", 10 * 7 / 3 * 1000 / 250),
+    ("2019-01-01", 200),  # V100, T4 Mixed
+    ("2020-01-01", 37.5),
+    ("2020-01-01", 75),
+]  # A100 TF32, Mixed
 
 
 def test_efficiency_trend_is_the_least_squares_fit(con):
     slope, intercept, n, doubling = rows(
-        con, "select slope_log10_per_year, intercept, n, doubling_years from efficiency_trend where domain = 'cv'")[0]
+        con, "select slope_log10_per_year, intercept, n, doubling_years from efficiency_trend where domain = 'cv'"
+    )[0]
     expected_slope, expected_intercept = fit(CV_TREND_POINTS)
     assert n == 7
     assert slope == pytest.approx(expected_slope) and intercept == pytest.approx(expected_intercept)
@@ -260,31 +355,52 @@ ADDED_FP32_POINT = ("2022-01-01", 100)  # New GPU FP32: 40 TFLOPS over 400 W; Ne
 def test_trend_fit_inputs_tag_the_row_sets(con):
     got = {(s, d): n for s, d, n in rows(con, "select row_set, domain, count(*) from trend_fit_inputs group by all")}
     assert got == {("paper", "cv"): 7, ("paper", "nlp"): 7, ("all", "cv"): 8, ("all", "nlp"): 8}
-    added = rows(con, "select domain, gpu, precision, is_paper_row from trend_fit_inputs where row_set = 'all' "
-                 "and not is_paper_row order by domain")
+    added = rows(
+        con,
+        "select domain, gpu, precision, is_paper_row from trend_fit_inputs where row_set = 'all' "
+        "and not is_paper_row order by domain",
+    )
     assert added == [("cv", "New GPU", "FP32", False), ("nlp", "New GPU", "FP32", False)]
 
 
 def test_efficiency_trend_fits_paper_and_all(con):
-    fits = {s: (slope, intercept, n) for s, slope, intercept, n in rows(
-        con, "select row_set, slope_log10_per_year, intercept, n from efficiency_trend_fits where domain = 'cv'")}
+    fits = {
+        s: (slope, intercept, n)
+        for s, slope, intercept, n in rows(
+            con, "select row_set, slope_log10_per_year, intercept, n from efficiency_trend_fits where domain = 'cv'"
+        )
+    }
     for row_set, points in (("paper", CV_TREND_POINTS), ("all", CV_TREND_POINTS + [ADDED_FP32_POINT])):
         slope, intercept = fit(points)
         assert fits[row_set] == (pytest.approx(slope), pytest.approx(intercept), len(points)), row_set
     # efficiency_trend is the paper's row set, with the same columns minus row_set
     columns = [c for (c,) in rows(con, "select column_name from (describe efficiency_trend_fits)")]
     assert [c for (c,) in rows(con, "select column_name from (describe efficiency_trend)")] == columns[1:]
-    assert rows(con, "select slope_log10_per_year from efficiency_trend where domain = 'cv'")[0][0] == \
-        pytest.approx(fits["paper"][0], rel=1e-12)
+    assert rows(con, "select slope_log10_per_year from efficiency_trend where domain = 'cv'")[0][0] == pytest.approx(
+        fits["paper"][0], rel=1e-12
+    )
 
 
 def test_trend_backtest_against_both_fits(con):
-    got = {(d, g, p): r for d, g, p, *r in rows(
-        con, "select domain, gpu, precision, gflops_per_watt, paper_trend_gflops_per_watt, ratio_to_paper_trend, "
-        "years_ahead_of_paper_trend, refit_trend_gflops_per_watt, ratio_to_refit_trend, in_refit from trend_backtest")}
-    assert set(got) == {(d, g, p) for d in ("cv", "nlp") for g, p in
-                        [("New GPU", "FP32"), ("New GPU", "FP16/BF16 Tensor"), ("New TPU", "FP16/BF16 Tensor"),
-                         ("New ASIC", "FP32")]}
+    got = {
+        (d, g, p): r
+        for d, g, p, *r in rows(
+            con,
+            "select domain, gpu, precision, gflops_per_watt, paper_trend_gflops_per_watt, ratio_to_paper_trend, "
+            "years_ahead_of_paper_trend, refit_trend_gflops_per_watt, ratio_to_refit_trend, in_refit "
+            "from trend_backtest",
+        )
+    }
+    assert set(got) == {
+        (d, g, p)
+        for d in ("cv", "nlp")
+        for g, p in [
+            ("New GPU", "FP32"),
+            ("New GPU", "FP16/BF16 Tensor"),
+            ("New TPU", "FP16/BF16 Tensor"),
+            ("New ASIC", "FP32"),
+        ]
+    }
     slope, intercept = fit(CV_TREND_POINTS)
     refit_slope, refit_intercept = fit(CV_TREND_POINTS + [ADDED_FP32_POINT])
     x = decimal_year("2022-01-01")
@@ -298,14 +414,18 @@ def test_trend_backtest_against_both_fits(con):
 
 def test_trend_refit_compares_the_fits(con):
     (paper_n, refit_n, added_n, paper_doubling, refit_doubling, change, end, newest, at_end, at_newest) = rows(
-        con, "select paper_n, refit_n, added_n, paper_doubling_years, refit_doubling_years, doubling_change_years, "
+        con,
+        "select paper_n, refit_n, added_n, paper_doubling_years, refit_doubling_years, doubling_change_years, "
         "paper_end_date, newest_date, refit_over_paper_at_paper_end, refit_over_paper_at_newest "
-        "from trend_refit where domain = 'cv'")[0]
+        "from trend_refit where domain = 'cv'",
+    )[0]
     slope, intercept = fit(CV_TREND_POINTS)
     refit_slope, refit_intercept = fit(CV_TREND_POINTS + [ADDED_FP32_POINT])
     assert (paper_n, refit_n, added_n) == (7, 8, 1)
-    assert (paper_doubling, refit_doubling) == (pytest.approx(math.log10(2) / slope),
-                                                pytest.approx(math.log10(2) / refit_slope))
+    assert (paper_doubling, refit_doubling) == (
+        pytest.approx(math.log10(2) / slope),
+        pytest.approx(math.log10(2) / refit_slope),
+    )
     assert change == pytest.approx(refit_doubling - paper_doubling)
     assert (str(end), str(newest)) == ("2020-01-01", "2022-01-01")
     for date, got in (("2020-01-01", at_end), ("2022-01-01", at_newest)):
@@ -336,7 +456,10 @@ def test_inference_energy_divides_gflops_by_the_trend_at_release(con):
 
 
 def test_joules_on_gpu_uses_adapted_rows_per_domain(con):
-    got = {(d, m): j for d, m, j in rows(con, "select domain, model, joules from joules_on_gpu('Nvidia Tesla T4', 'mixed')")}
+    got = {
+        (d, m): j
+        for d, m, j in rows(con, "select domain, model, joules from joules_on_gpu('Nvidia Tesla T4', 'mixed')")
+    }
     assert got[("cv", "Small")] == pytest.approx(2 / 200)
     assert got[("nlp", "N1")] == pytest.approx(10 / 250)
     fp32 = dict(rows(con, "select model, joules from joules_on_gpu('V100', 'FP32') where domain = 'cv'"))
@@ -346,19 +469,30 @@ def test_joules_on_gpu_uses_adapted_rows_per_domain(con):
 
 def test_energy_validation_measures_and_estimates(con):
     slope, intercept = fit(CV_TREND_POINTS)
-    got = {(s, d): (m, e) for s, d, m, e in rows(
-        con, "select paper_source, device, measured_joules, estimated_joules from energy_validation")}
-    assert got[("Table K.10", "V100")] == pytest.approx((0.02, 1.42 / 10 ** (intercept + slope * decimal_year("2018-01-01"))))
-    assert got[("Table K.11", "Nvidia Tesla T4")] == pytest.approx((70 / 500, 7.6 / 10 ** (intercept + slope * decimal_year("2019-01-01"))))
+    got = {
+        (s, d): (m, e)
+        for s, d, m, e in rows(
+            con, "select paper_source, device, measured_joules, estimated_joules from energy_validation"
+        )
+    }
+    assert got[("Table K.10", "V100")] == pytest.approx(
+        (0.02, 1.42 / 10 ** (intercept + slope * decimal_year("2018-01-01")))
+    )
+    assert got[("Table K.11", "Nvidia Tesla T4")] == pytest.approx(
+        (70 / 500, 7.6 / 10 ** (intercept + slope * decimal_year("2019-01-01")))
+    )
     assert got[("Table L.13", "Edge box")] == (0.25, None)  # edge devices are not estimated
 
 
 def test_human_energy(con):
     refs = dict(rows(con, "select reference, paper_joules_per_second from human_energy_reference"))
     assert refs == {"somatic": 100, "external": 10000}
-    assert value(con, "select joules_per_second from human_energy_reference where reference = 'somatic'") == \
-        pytest.approx(2000 * 4184 / 86400)
-    joules, share = rows(con, "select joules, share_of_somatic_second from human_energy_comparison where model = 'N1'")[0]
+    assert value(
+        con, "select joules_per_second from human_energy_reference where reference = 'somatic'"
+    ) == pytest.approx(2000 * 4184 / 86400)
+    joules, share = rows(con, "select joules, share_of_somatic_second from human_energy_comparison where model = 'N1'")[
+        0
+    ]
     assert share == pytest.approx(joules / 100)
 
 
@@ -366,11 +500,18 @@ def test_human_energy(con):
 
 
 def test_params_flops_correlation_over_distinct_points(con):
-    got = {a: (n_models, n_points, r) for a, n_models, n_points, r in rows(
-        con, "select architecture, n_models, n_points, pearson_r from params_flops_correlation")}
+    got = {
+        a: (n_models, n_points, r)
+        for a, n_models, n_points, r in rows(
+            con, "select architecture, n_models, n_points, pearson_r from params_flops_correlation"
+        )
+    }
     assert got["Transformer"] == (3, 3, pytest.approx(0.5))
-    cnn = [(r["params_millions"], r["gflops"] * (2 if r["gflops_convention"] == "multiply-adds" else 1))
-           for r in CV if r["architecture"] == "CNN"]
+    cnn = [
+        (r["params_millions"], r["gflops"] * (2 if r["gflops_convention"] == "multiply-adds" else 1))
+        for r in CV
+        if r["architecture"] == "CNN"
+    ]
     distinct = sorted(set(cnn))
     assert got["CNN"][:2] == (len(cnn), len(distinct)) and len(distinct) == len(cnn) - 1
     assert got["CNN"][2] == pytest.approx(np.corrcoef(*zip(*distinct))[0, 1])
@@ -378,31 +519,47 @@ def test_params_flops_correlation_over_distinct_points(con):
 
 def test_pareto_frontier_of_figure_4(con):
     frontier = set(rows(con, "select model, extra_data from pareto_frontier where figure = 'Fig. 4'"))
-    assert frontier == {("AlexNet", None), ("Small", None), ("MA", None), ("ResNet-50", None),
-                        ("Big", "JFT 300M"), ("EfficientNet-B7", None), ("FixEfficientNet-B7", None),
-                        ("NoisyStudent-L2", "JFT 300M")}
+    assert frontier == {
+        ("AlexNet", None),
+        ("Small", None),
+        ("MA", None),
+        ("ResNet-50", None),
+        ("Big", "JFT 300M"),
+        ("EfficientNet-B7", None),
+        ("FixEfficientNet-B7", None),
+        ("NoisyStudent-L2", "JFT 300M"),
+    }
 
 
 def test_best_models_per_year(con):
     got = set(rows(con, "select domain, selection, release_year, model from best_models_per_year"))
     assert got == {
-        ("cv", "best_score_per_year", 2012, "AlexNet"), ("cv", "best_score_per_year", 2015, "ResNet-50"),
-        ("cv", "best_score_per_year", 2018, "Small"), ("cv", "best_score_per_year", 2019, "NoisyStudent-L2"),
-        ("cv", "best_score_per_year", 2020, "FixEfficientNet-B7"), ("cv", "best_score_per_year", 2021, "T3"),
+        ("cv", "best_score_per_year", 2012, "AlexNet"),
+        ("cv", "best_score_per_year", 2015, "ResNet-50"),
+        ("cv", "best_score_per_year", 2018, "Small"),
+        ("cv", "best_score_per_year", 2019, "NoisyStudent-L2"),
+        ("cv", "best_score_per_year", 2020, "FixEfficientNet-B7"),
+        ("cv", "best_score_per_year", 2021, "T3"),
         ("nlp", "best_score_per_year", 2019, "N1"),
-        ("nlp", "gflops_record", 2019, "N1"), ("nlp", "gflops_record", 2020, "N2"),
+        ("nlp", "gflops_record", 2019, "N1"),
+        ("nlp", "gflops_record", 2020, "N2"),
     }
 
 
 def test_model_trends_fit_log_gflops_on_decimal_years(con):
-    slope = value(con, "select slope_log10_per_year from model_trends where domain = 'cv' and metric = 'gflops' "
-                  "and series = 'all_models'")
+    slope = value(
+        con,
+        "select slope_log10_per_year from model_trends where domain = 'cv' and metric = 'gflops' "
+        "and series = 'all_models'",
+    )
     points = [(r["release_date"], r["gflops"] * (2 if r["gflops_convention"] == "multiply-adds" else 1)) for r in CV]
     assert slope == pytest.approx(fit(points)[0])
 
 
 def test_yearly_energy_means(con):
-    mean, n = rows(con, "select mean_joules, n_models from yearly_energy where domain = 'cv' and release_year = 2021")[0]
+    mean, n = rows(con, "select mean_joules, n_models from yearly_energy where domain = 'cv' and release_year = 2021")[
+        0
+    ]
     joules = [j for (j,) in rows(con, "select joules from inference_energy where release_year = 2021")]
     assert n == 3 and mean == pytest.approx(sum(joules) / 3)
 
@@ -449,13 +606,20 @@ def test_pareto_frontier_equals_brute_force(points):
     import duckdb
 
     con = duckdb.connect()
-    con.execute("create table inference_energy (domain varchar, model varchar, extra_data varchar, "
-                "release_date date, gflops double, joules double, score_metric varchar, score double)")
-    con.executemany("insert into inference_energy values ('cv', ?, null, date '2020-01-01', ?, ?, 'top1_accuracy', ?)",
-                    [[f"m{i}", cost, cost * 2, score] for i, (cost, score) in enumerate(points)])
+    con.execute(
+        "create table inference_energy (domain varchar, model varchar, extra_data varchar, "
+        "release_date date, gflops double, joules double, score_metric varchar, score double)"
+    )
+    con.executemany(
+        "insert into inference_energy values ('cv', ?, null, date '2020-01-01', ?, ?, 'top1_accuracy', ?)",
+        [[f"m{i}", cost, cost * 2, score] for i, (cost, score) in enumerate(points)],
+    )
     con.execute(PARETO_SQL)
     got = {m for (m,) in con.execute("select model from pareto_frontier where figure = 'Fig. 4'").fetchall()}
-    expected = {f"m{i}" for i, (c, s) in enumerate(points)
-                if not any(c2 <= c and s2 >= s and (c2 < c or s2 > s) for c2, s2 in points)}
+    expected = {
+        f"m{i}"
+        for i, (c, s) in enumerate(points)
+        if not any(c2 <= c and s2 >= s and (c2 < c or s2 > s) for c2, s2 in points)
+    }
     assert got == expected
     con.close()

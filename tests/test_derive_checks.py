@@ -1,5 +1,6 @@
 """derive/checks/*.sql: each check passes on the real and the tiny package, and bites on a tiny
 package broken in the way it guards against (proof that the gate works)."""
+
 from __future__ import annotations
 
 import copy
@@ -41,15 +42,22 @@ def broken(**changes) -> dict:
 
 
 BREAKS = {
-    "ngc_baselines_exist": broken(ngc_throughput=[r for r in TINY["ngc_throughput"]
-                                                  if not (r["model"] == "m2" and r["precision"] == "FP32")]),
+    "ngc_baselines_exist": broken(
+        ngc_throughput=[r for r in TINY["ngc_throughput"] if not (r["model"] == "m2" and r["precision"] == "FP32")]
+    ),
     "adapted_gpus_resolved": broken(gpus=[dict(r, gpu="Turing T4") if r["gpu"] == "T4" else r for r in GPUS]),
-    "speedups_positive": broken(ngc_throughput=[dict(r, throughput=-100) if (r["model"], r["precision"]) == ("m2", "Mixed")
-                                                else r for r in TINY["ngc_throughput"]]),
+    "speedups_positive": broken(
+        ngc_throughput=[
+            dict(r, throughput=-100) if (r["model"], r["precision"]) == ("m2", "Mixed") else r
+            for r in TINY["ngc_throughput"]
+        ]
+    ),
     "trend_fitted": broken(ngc_throughput=[], gpus=GPUS[:3]),
     "estimates_recomputed": broken(cv_models=CV + [cv("Mystery", 80, 10, 5, "2020-01-01", marker="*")]),
-    "energy_validation_estimated": broken(energy_measurements=ENERGY + [
-        dict(measurement_id=4, paper_source="Table K.10", model="LeNet", device="V100", method="NVML", joules=0.001)]),
+    "energy_validation_estimated": broken(
+        energy_measurements=ENERGY
+        + [dict(measurement_id=4, paper_source="Table K.10", model="LeNet", device="V100", method="NVML", joules=0.001)]
+    ),
     "model_keys_unique": broken(cv_models=CV + [cv("Small", 71, 5, 2, "2018-01-01")]),
     "joules_finite_positive": broken(cv_models=CV + [cv("Zero", 50, 1, 0, "2018-01-01")]),
     "gpu_provenance": broken(gpus=GPUS + [dict(ADDED_GPUS[0], in_table_j9="true")]),  # an added row claimed for J.9
@@ -70,11 +78,14 @@ def test_check_bites(tmp_path, check):
     assert problem.code == code and problem.rule.startswith(rule + ": ")
 
 
-@pytest.mark.parametrize("row", [
-    dict(GPUS[0], tflops_refs="1"),  # a paper row citing a source
-    dict(ADDED_GPUS[0], paper_source="Table J.8", in_table_j9="false"),  # both a paper row and cited
-    dict(ADDED_GPUS[0], in_table_j9="true"),  # an added row claimed for Table J.9
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        dict(GPUS[0], tflops_refs="1"),  # a paper row citing a source
+        dict(ADDED_GPUS[0], paper_source="Table J.8", in_table_j9="false"),  # both a paper row and cited
+        dict(ADDED_GPUS[0], in_table_j9="true"),  # an added row claimed for Table J.9
+    ],
+)
 def test_gpu_provenance_bites_on_each_mix(tmp_path, row):
     problems = run_checks(make_package(tmp_path / "pkg", broken(gpus=[row])))
     assert [p.code for p in problems if p.file == "derive/checks/gpu_provenance.sql"] == ["sql-gpu-provenance"]
@@ -84,6 +95,7 @@ def test_views_that_do_not_build_are_one_problem(tmp_path):
     derive = tmp_path / "derive"
     make_package(tmp_path / "src", TINY)
     import shutil
+
     shutil.copytree(tmp_path / "src" / "derive", derive)
     (derive / "views" / "model_flops.sql").write_text("select 1 as x, y from stg_cv_models", encoding="utf-8")
     package = make_package(tmp_path / "pkg", TINY, derive=derive)
@@ -99,8 +111,10 @@ def test_a_given_connection_is_used_and_left_open(tmp_path):
     package = make_package(tmp_path / "pkg", TINY)
     con = connect(package)
     # break a view on the given connection only: the files on disk are fine
-    con.execute("create or replace view inference_energy as select domain, model, extra_data, gflops, "
-                "-1.0 as joules from model_flops")
+    con.execute(
+        "create or replace view inference_energy as select domain, model, extra_data, gflops, "
+        "-1.0 as joules from model_flops"
+    )
     problems = run_checks(package, con=con)
     assert {p.code for p in problems} == {"sql-bad-joules"}
     assert con.execute("select 1").fetchone() == (1,)  # still open

@@ -1,4 +1,5 @@
 """The data diff on real copies of the package: rows, cells, schemas, SemVer levels, figures."""
+
 import json
 import math
 import subprocess
@@ -20,8 +21,6 @@ from inference_energy.diff import (
 from package_files import copy_package, edit
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
 
 
 def edit_schema(root: Path, resource: str, change) -> None:
@@ -84,7 +83,8 @@ def test_renamed_column_is_a_major_schema_change(sides):
     diff = diff_packages(old, new, figures=False)
     gpus = next(r for r in diff.resources if r.name == "gpus")
     assert [(c.kind, c.text) for c in gpus.schema] == [
-        ("column-renamed", "column 'tdp_watts' renamed to 'power_watts' (same type and values)")]
+        ("column-renamed", "column 'tdp_watts' renamed to 'power_watts' (same type and values)")
+    ]
     assert gpus.changed == []  # the values moved with the column: no cell changes
     assert diff.level() == MAJOR
 
@@ -94,7 +94,8 @@ def test_removed_column_is_major_and_added_column_minor(sides):
     added = copy_package(old.parent / "added")
     text = (new / "tables/edge_accelerators.csv").read_text(encoding="utf-8").splitlines()
     (new / "tables/edge_accelerators.csv").write_text(
-        "\n".join(line.rsplit(",", 1)[0] for line in text) + "\n", encoding="utf-8")
+        "\n".join(line.rsplit(",", 1)[0] for line in text) + "\n", encoding="utf-8"
+    )
     edit_schema(new, "edge_accelerators", lambda s: s["fields"].pop())
     removed = diff_packages(old, new, figures=False)
     assert [c.text for c in removed.changes()] == ["column 'paper_source' removed"]
@@ -102,9 +103,13 @@ def test_removed_column_is_major_and_added_column_minor(sides):
 
     rows = (added / "tables/edge_accelerators.csv").read_text(encoding="utf-8").splitlines()
     (added / "tables/edge_accelerators.csv").write_text(
-        "\n".join([rows[0] + ",note"] + [r + "," for r in rows[1:]]) + "\n", encoding="utf-8")
-    edit_schema(added, "edge_accelerators",
-                lambda s: s["fields"].append({"name": "note", "type": "string", "description": "A note."}))
+        "\n".join([rows[0] + ",note"] + [r + "," for r in rows[1:]]) + "\n", encoding="utf-8"
+    )
+    edit_schema(
+        added,
+        "edge_accelerators",
+        lambda s: s["fields"].append({"name": "note", "type": "string", "description": "A note."}),
+    )
     diff = diff_packages(old, added, figures=False)
     assert [(c.kind, c.level) for c in diff.changes()] == [("column-added", MINOR)]
 
@@ -161,8 +166,14 @@ def test_a_side_that_cannot_be_built_skips_the_figures(sides):
 
 
 def git(repo: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(repo),
+    }
     return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
 
 
@@ -176,9 +187,11 @@ def test_a_git_revision_is_a_side(tmp_path):
         assert (base / "tables/gpus.csv").read_text(encoding="utf-8").count("A100,FP16,78.00,400,") == 1
         diff = diff_packages(base, repo, "HEAD", "worktree", figures=False)
     assert [c.cells for r in diff.resources for c in r.changed] == [[("tflops", "78.00", "78.50")]]
-    with pytest.raises(SideError, match="neither a package folder, a release zip nor a git revision"):
-        with opened_side("no-such-rev", repo):
-            pass
+    with (
+        pytest.raises(SideError, match="neither a package folder, a release zip nor a git revision"),
+        opened_side("no-such-rev", repo),
+    ):
+        pass
 
 
 def test_cli_prints_markdown(sides, capsys):

@@ -1,5 +1,6 @@
 """The documentation: generated from the package (never by hand), strict MkDocs build, every
 column reachable, provenance counts right, figures drawn from the data, stale pages refused."""
+
 from __future__ import annotations
 
 import csv
@@ -60,11 +61,12 @@ def test_strict_build_passes():
 
 def test_every_nav_page_is_built(site):
     nav = json.loads((site.generated / "nav.json").read_text(encoding="utf-8"))
-    for section, pages in nav.items():
+    for _section, pages in nav.items():
         for _, _, path in pages:
             assert site.page(path), path
-    assert len(nav["dictionary"]) == len(PACKAGE.resources) + len(list((ROOT / "derive").glob("views/*.sql"))) \
-        + len(list((ROOT / "derive").glob("macros/*.sql")))
+    assert len(nav["dictionary"]) == len(PACKAGE.resources) + len(list((ROOT / "derive").glob("views/*.sql"))) + len(
+        list((ROOT / "derive").glob("macros/*.sql"))
+    )
     from inference_energy.figures import EXTRA_FIGURES
 
     assert len(nav["figures"]) == 14 + len(EXTRA_FIGURES)  # the paper's figures, then the extra ones
@@ -74,6 +76,7 @@ def test_every_nav_page_is_built(site):
 def test_generation_is_deterministic(tmp_path):
     """Same inputs, same bytes (figures, release zip and Parquet included): a diff of
     docs/generated means a real change. Compared with the session's build: one generation more."""
+
     def snapshot(out: Path) -> dict:
         return {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
@@ -118,8 +121,11 @@ def test_every_view_column_is_two_clicks_away(site, con):
     from inference_energy.derive_graph import load_graph
 
     staging = {m.name for m in load_graph(ROOT).of_kind("staging")}  # derive/staging/: no pages (yet)
-    views = [r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()
-             if r[0] not in staging]
+    views = [
+        r[0]
+        for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()
+        if r[0] not in staging
+    ]
     assert views, "no views were built"
     for view in views:
         html = site.page(f"generated/dictionary/{view}.md")
@@ -174,7 +180,7 @@ def test_marker_counts_are_computed_from_the_tables(site):
             line = next(x for x in fragment.splitlines() if f"[{table}.{column[:-7]}]" in x)
             cells = [c.strip() for c in line.strip("|").split("|")]
             expected = [str(sum(r[column] == s for r in rows) or "") for s in symbols]
-            assert cells[2:2 + len(symbols)] == expected, f"{table}.{column}"
+            assert cells[2 : 2 + len(symbols)] == expected, f"{table}.{column}"
             assert cells[-1] == str(sum(1 for r in rows if r[column]))
     html = site.page("provenance.md")
     assert 'id="marker-estimated"' in html and 'id="per-value-citations"' in html
@@ -256,7 +262,8 @@ def test_home_pandas_line_reads_a_table():
 
 def test_headlines_are_computed(site, con):
     slope, doubling = con.execute(
-        "select slope_log10_per_year, doubling_years from efficiency_trend where domain = 'cv'").fetchone()
+        "select slope_log10_per_year, doubling_years from efficiency_trend where domain = 'cv'"
+    ).fetchone()
     assert abs(doubling - 0.30103 / slope) < 0.01
     assert f"doubles every {doubling:.2f} years" in site.page("index.md")
 
@@ -271,8 +278,22 @@ def expected_points(con) -> dict[int, int]:
     nlp_scored = con.execute("select count(*) from nlp_models where glue_score is not null").fetchone()[0]
     gpus = con.execute("select count(*) from gpus where paper_source is not null").fetchone()[0]  # Table J.8
     fig8 = con.execute("select count(*) from gpu_efficiency where domain = 'cv' or is_adapted").fetchone()[0]
-    return {1: cv, 2: cv, 3: cv, 4: cv, 5: nlp_scored, 6: nlp, 7: gpus, 8: fig8, 9: cv, 10: nlp,
-            11: cv, 12: nlp_scored, 13: cv, 14: nlp}
+    return {
+        1: cv,
+        2: cv,
+        3: cv,
+        4: cv,
+        5: nlp_scored,
+        6: nlp,
+        7: gpus,
+        8: fig8,
+        9: cv,
+        10: nlp,
+        11: cv,
+        12: nlp_scored,
+        13: cv,
+        14: nlp,
+    }
 
 
 @pytest.mark.parametrize("number", range(1, 15))
@@ -536,7 +557,7 @@ def test_point_labels_do_not_overlap(con, number):
     boxes = render(figure, con).label_boxes
     assert len(boxes) >= 5, "too few models are named"
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             overlap = min(a[2], b[2]) - max(a[0], b[0]) > 0 and min(a[3], b[3]) - max(a[1], b[1]) > 0
             assert not overlap, (a, b)
 
@@ -550,8 +571,11 @@ def test_no_fit_is_drawn_on_too_few_points(site, con):
     text = visible_text(site.page("generated/figures/figure-10.md"))
     assert f"fewer than {MIN_FIT_POINTS} points: best_score_per_year has 2 points" in text
     svg = (site.generated / "figures" / "figure-10.svg").read_text(encoding="utf-8")
-    fitted = sum(1 for d, m, _, n in con.execute("select domain, metric, series, n from model_trends").fetchall()
-                 if (d, m) == ("nlp", "joules") and n >= MIN_FIT_POINTS)
+    fitted = sum(
+        1
+        for d, m, _, n in con.execute("select domain, metric, series, n from model_trends").fetchall()
+        if (d, m) == ("nlp", "joules") and n >= MIN_FIT_POINTS
+    )
     assert len(re.findall(r'<g id="line-\d+"', svg)) == fitted + 1  # the fits drawn, and the yearly means
     assert f"at least {MIN_FIT_POINTS} points" in (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
 

@@ -4,6 +4,7 @@ reproduce, so it can never go stale: a fixed view or a new fixture changes the s
 'recomputed' errata are regenerated from tests/test_derive_paper.py's comparisons; each 'text'
 erratum (a printed formula that does not give its printed result) has its own test below.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,8 +33,9 @@ def disagreements(con):
 
 
 def test_recomputed_errata_are_exactly_the_disagreements(disagreements):
-    listed = {(r["paper_location"], r["row_key"], r["paper_column"])
-              for r in errata_rows() if r["kind"] == "recomputed"}
+    listed = {
+        (r["paper_location"], r["row_key"], r["paper_column"]) for r in errata_rows() if r["kind"] == "recomputed"
+    }
     missing = sorted(set(disagreements) - listed)
     stale = sorted(listed - set(disagreements))
     assert not missing, f"disagreements not in tables/errata.csv: {missing}"
@@ -72,8 +74,9 @@ def fixefficientnet_l2_formula(con) -> None:
     row = next(r for r in errata_rows() if r["row_key"] == "FixEfficientNet-L2" and r["paper_column"] == "formula")
     assert abs(74 * 2.15**2 - float(row["recomputed_value"])) < 1e-6
     assert not agrees(74 * 2.15**2, "585")
-    estimate, d_factor = con.execute("select estimated_gflops, d_factor from flops_estimates "
-                                     "where model = 'FixEfficientNet-L2'").fetchone()
+    estimate, d_factor = con.execute(
+        "select estimated_gflops, d_factor from flops_estimates where model = 'FixEfficientNet-L2'"
+    ).fetchone()
     assert agrees(estimate, "585") and d_factor != 1
 
 

@@ -3,6 +3,7 @@
 Never a traceback, a hang, or a file written (or read) outside the target. Zips are built
 here from a real release's files, then made hostile one way each.
 """
+
 import hashlib
 import http.server
 import json
@@ -73,8 +74,9 @@ def test_duplicate_entry_names_are_refused(release, tmp_path, capsys):
     assert "(zip-duplicate-entry)" in verify_cli(capsys, hostile)
 
 
-@pytest.mark.parametrize("name", ["../evil.txt", "/tmp/evil-absolute.txt", "tables\\..\\..\\evil.txt",
-                                  "tables/../../evil.txt"])
+@pytest.mark.parametrize(
+    "name", ["../evil.txt", "/tmp/evil-absolute.txt", "tables\\..\\..\\evil.txt", "tables/../../evil.txt"]
+)
 def test_entries_outside_the_release_are_refused_and_nothing_is_written(release, tmp_path, capsys, name):
     hostile = write_zip(tmp_path / "x.zip", list(files_of(release.folder).items()) + [(name, b"owned\n")])
     assert "(zip-unsafe-path)" in verify_cli(capsys, hostile)
@@ -106,7 +108,7 @@ def test_an_unknown_compression_method_is_refused(release, tmp_path, capsys):
     hostile = write_zip(tmp_path / "m.zip", list(files_of(release.folder).items()) + [("notes.txt", b"x" * 100)])
     data = bytearray(hostile.read_bytes())
     central = data.rindex(b"PK\x01\x02")  # the last central-directory entry: notes.txt
-    data[central + 10: central + 12] = (99).to_bytes(2, "little")  # method 99 (AES, or anything unknown)
+    data[central + 10 : central + 12] = (99).to_bytes(2, "little")  # method 99 (AES, or anything unknown)
     hostile.write_bytes(bytes(data))
     assert "(zip-unsupported-method)" in verify_cli(capsys, hostile)
     lzma = zipfile.ZipInfo("notes.txt")
@@ -156,8 +158,7 @@ def regenerate_hashes(folder: Path) -> None:
 
 def test_regenerated_inner_hashes_are_caught_by_the_published_zip_hash(release, folder, tmp_path, capsys):
     path = folder / "tables/gpus.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("A100,FP16,78.00,", "A100,FP16,98.00,"),
-                    encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("A100,FP16,78.00,", "A100,FP16,98.00,"), encoding="utf-8")
     regenerate_hashes(folder)
     assert verify_release(folder, validate=False) == []  # inside, everything agrees: only the zip hash can tell
     forged = tmp_path / "dist" / release.zip.name
@@ -178,13 +179,26 @@ def test_a_bad_sha256_argument_or_file_is_a_one_line_error(release, tmp_path, ca
     assert [p.code for p in verify_release(release.zip, validate=False, sha256=str(bad))] == ["zip-hash-malformed"]
 
 
-@pytest.mark.parametrize("text", ["[]", '"a string"', "42", '{"resources": {"a": 1}}', '{"resources": [1, "x"]}',
-                                  "{bad json", '{"resources": [{"name": "x", "path": "../../../etc/passwd"}]}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[]",
+        '"a string"',
+        "42",
+        '{"resources": {"a": 1}}',
+        '{"resources": [1, "x"]}',
+        "{bad json",
+        '{"resources": [{"name": "x", "path": "../../../etc/passwd"}]}',
+    ],
+)
 def test_a_descriptor_of_the_wrong_shape_is_one_located_problem(folder, capsys, text):
     (folder / "datapackage.json").write_text(text, encoding="utf-8")
     codes = {p.code for p in verify_release(folder)}  # validation is skipped: no descriptor to validate
     assert codes & {"descriptor-invalid", "path-outside-release"} and codes <= {
-        "descriptor-invalid", "path-outside-release", "checksum-mismatch"}
+        "descriptor-invalid",
+        "path-outside-release",
+        "checksum-mismatch",
+    }
     assert main(["verify", str(folder)]) == 1
     out = capsys.readouterr().out
     assert "Traceback" not in out and "root:" not in out  # /etc/passwd is never read
@@ -206,8 +220,10 @@ def test_a_symlink_and_a_fifo_in_a_folder_are_reported_never_opened(folder):
     (folder / "tables/secret.csv").symlink_to("/proc/self/environ")
     os.mkfifo(folder / "tables/pipe.csv")
     # in a subprocess with a timeout: opening the FIFO would hang
-    code = ("import sys; from inference_energy.verify import verify_release; "
-            "print(sorted((p.file, p.code) for p in verify_release(sys.argv[1])))")
+    code = (
+        "import sys; from inference_energy.verify import verify_release; "
+        "print(sorted((p.file, p.code) for p in verify_release(sys.argv[1])))"
+    )
     done = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     found = eval(done.stdout)

@@ -1,4 +1,5 @@
 """`load()`: a release's tables as typed DataFrames, only after its hashes are checked."""
+
 import csv
 import shutil
 from pathlib import Path
@@ -12,7 +13,6 @@ from inference_energy.release import make_release
 from package_files import copy_package
 
 ROOT = Path(__file__).resolve().parents[1]
-
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +56,7 @@ def test_a_file_url_loads_like_a_path(release):
 def test_a_tampered_release_does_not_load(release, tmp_path):
     folder = Path(shutil.copytree(release.folder, tmp_path / release.folder.name))
     path = folder / "tables/gpus.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("A100,FP16,78.00,", "A100,FP16,98.00,"),
-                    encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("A100,FP16,78.00,", "A100,FP16,98.00,"), encoding="utf-8")
     with pytest.raises(VerificationError, match="tables/gpus.csv: SHA-256 differs"):
         load(folder)
 

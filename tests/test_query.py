@@ -1,4 +1,5 @@
 """`inference-energy query`: read-only, three output formats, clear errors."""
+
 from __future__ import annotations
 
 import csv
@@ -42,17 +43,30 @@ def test_table_output_is_aligned(db, capsys):
 
 
 def test_csv_output(db, capsys):
-    code, out, _ = query(capsys, "select model, extra_data, gflops from model_flops where model in ('MA', 'Big') "
-                         "order by model, extra_data nulls first", "--db", str(db), "--format", "csv")
+    code, out, _ = query(
+        capsys,
+        "select model, extra_data, gflops from model_flops where model in ('MA', 'Big') "
+        "order by model, extra_data nulls first",
+        "--db",
+        str(db),
+        "--format",
+        "csv",
+    )
     assert code == 0
-    assert list(csv.reader(io.StringIO(out))) == [["model", "extra_data", "gflops"], ["Big", "", "50.0"],
-                                                  ["Big", "JFT 300M", "50.0"], ["MA", "", "6.0"]]
+    assert list(csv.reader(io.StringIO(out))) == [
+        ["model", "extra_data", "gflops"],
+        ["Big", "", "50.0"],
+        ["Big", "JFT 300M", "50.0"],
+        ["MA", "", "6.0"],
+    ]
 
 
 def test_json_output(db, capsys):
     code, out, _ = query(capsys, SQL, "--db", str(db), "--format", "json")
     assert code == 0
-    assert json.loads(out) == [{"gpu": "T4", "precision": "FP32", "gflops_per_watt": 100.0, "launch_date": "2019-01-01"}]
+    assert json.loads(out) == [
+        {"gpu": "T4", "precision": "FP32", "gflops_per_watt": 100.0, "launch_date": "2019-01-01"}
+    ]
 
 
 def test_a_bad_query_prints_duckdbs_message(db, capsys):
@@ -72,21 +86,25 @@ def test_a_missing_database_says_to_build(tmp_path, capsys):
 
 
 def test_macros_are_in_the_database(db, capsys):
-    code, out, _ = query(capsys, "select count(*) as n from joules_on_gpu('T4', 'Mixed')", "--db", str(db),
-                         "--format", "csv")
+    code, out, _ = query(
+        capsys, "select count(*) as n from joules_on_gpu('T4', 'Mixed')", "--db", str(db), "--format", "csv"
+    )
     assert code == 0 and out.splitlines() == ["n", str(len(TINY["cv_models"]) + len(TINY["nlp_models"]))]
 
 
-@pytest.mark.parametrize("sql", [
-    "copy (select 1 as x) to '{out}/written.csv'",
-    "export database '{out}/exported'",
-    "attach '{out}/other.duckdb' as other",
-    "select * from read_csv('{out}/secret.csv')",
-    "select * from read_text('{out}/secret.csv')",
-    "set enable_external_access = true",
-    "set threads = 4",
-    "install httpfs",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "copy (select 1 as x) to '{out}/written.csv'",
+        "export database '{out}/exported'",
+        "attach '{out}/other.duckdb' as other",
+        "select * from read_csv('{out}/secret.csv')",
+        "select * from read_text('{out}/secret.csv')",
+        "set enable_external_access = true",
+        "set threads = 4",
+        "install httpfs",
+    ],
+)
 def test_a_query_reads_the_database_and_nothing_else(sql, db, tmp_path, capsys):
     (tmp_path / "secret.csv").write_text("password\nhunter2\n", encoding="utf-8")
     before = sorted(p.name for p in tmp_path.iterdir())

@@ -3,6 +3,7 @@ built database and must print exactly what the README shows while the package's 
 views are those the outputs were recorded on (a contribution that adds rows makes them out of
 date until the release refreshes them, and then only their columns are compared); its counts
 of the paper's rows are the tables'; its release commands run as written in a copy of the package."""
+
 import re
 import shlex
 import shutil
@@ -59,8 +60,7 @@ def test_the_digest_is_of_the_tables_and_views(tmp_path):
 def test_refreshing_prints_every_output_again_and_records_the_digest(tmp_path, database):
     readme = README.read_text(encoding="utf-8")
     [(command, shown), *_] = examples()
-    spoiled = readme.replace(shown, "(a stale output)\n", 1).replace(
-        readme_examples.recorded_digest(readme), "0" * 64)
+    spoiled = readme.replace(shown, "(a stale output)\n", 1).replace(readme_examples.recorded_digest(readme), "0" * 64)
     for name in ("tables", "derive"):
         shutil.copytree(ROOT / name, tmp_path / name)
     (tmp_path / "README.md").write_text(spoiled, encoding="utf-8")
@@ -126,8 +126,15 @@ def test_the_readme_release_commands_run_as_written(tmp_path):
     package = copy_package(tmp_path / "package")
     bin_dir = Path(sys.executable).parent  # where `source .venv/bin/activate` puts inference-energy
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", commands], cwd=package, env=env, capture_output=True,
-                            text=True, timeout=600, check=False)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", commands],
+        cwd=package,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     version = __import__("json").loads((package / "datapackage.json").read_text(encoding="utf-8"))["version"]
@@ -135,7 +142,8 @@ def test_the_readme_release_commands_run_as_written(tmp_path):
     gpus = len(read_csv("gpus"))
     assert f"gpu_rows\n--------\n{gpus:>8}\n(1 row)\n" in out
     assert "cv               " in out and "doubling_years" in out
-    result = subprocess.run([sys.executable, "-c", python], cwd=package, env=env, capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", python], cwd=package, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert "'cv_models'" in result.stdout and "'gpus'" in result.stdout

@@ -1,4 +1,5 @@
 """`release` on a copy of the real package: contents, hashes, database, reproducible zip, refusals."""
+
 import csv
 import hashlib
 import json
@@ -20,8 +21,6 @@ from package_files import copy_package, edit
 ROOT = Path(__file__).resolve().parents[1]
 VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
 NAME = f"ai-inference-energy-{VERSION}"
-
-
 
 
 def data_rows(path: Path) -> int:
@@ -64,8 +63,11 @@ def test_each_resource_has_bytes_and_a_sha256_hash(release, package):
 
 def test_every_other_file_is_an_artifact_with_its_hash_and_created_is_the_changelog_date(release):
     descriptor = json.loads((release.folder / "datapackage.json").read_text(encoding="utf-8"))
-    date = re.search(rf"^## \[{re.escape(VERSION)}\] - (\d{{4}}-\d\d-\d\d)",
-                     (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.M).group(1)
+    date = re.search(
+        rf"^## \[{re.escape(VERSION)}\] - (\d{{4}}-\d\d-\d\d)",
+        (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"),
+        re.M,
+    ).group(1)
     assert descriptor["created"] == f"{date}T00:00:00Z"
     artifacts = {a["path"]: a for a in descriptor["artifacts"]}
     files = {p.relative_to(release.folder).as_posix() for p in release.folder.rglob("*") if p.is_file()}
@@ -130,8 +132,11 @@ def test_a_name_that_is_not_a_package_name_is_refused(tmp_path):
 def test_sha256sums_lists_every_file_and_sha256sum_agrees(release):
     lines = (release.folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     listed = [line.split("  ", 1)[1] for line in lines]
-    files = sorted(p.relative_to(release.folder).as_posix() for p in release.folder.rglob("*")
-                   if p.is_file() and p.name != "SHA256SUMS")
+    files = sorted(
+        p.relative_to(release.folder).as_posix()
+        for p in release.folder.rglob("*")
+        if p.is_file() and p.name != "SHA256SUMS"
+    )
     assert listed == files
     for line in lines:
         digest, rel = line.split("  ", 1)
@@ -157,15 +162,19 @@ def test_database_and_parquet_hold_the_released_rows(release):
 
 
 def test_the_zip_holds_the_folder_at_its_root_with_sorted_entries_and_the_changelog_date(release):
-    date = re.search(rf"^## \[{re.escape(VERSION)}\] - (\d{{4}})-(\d\d)-(\d\d)",
-                     (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.M)
+    date = re.search(
+        rf"^## \[{re.escape(VERSION)}\] - (\d{{4}})-(\d\d)-(\d\d)",
+        (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"),
+        re.M,
+    )
     with zipfile.ZipFile(release.zip) as archive:
         infos = archive.infolist()
         names = [i.filename for i in infos]
         assert names == sorted(names)
         # the files at the root of the zip: datapackage.json is where Data Package clients look
-        assert names == sorted(p.relative_to(release.folder).as_posix()
-                               for p in release.folder.rglob("*") if p.is_file())
+        assert names == sorted(
+            p.relative_to(release.folder).as_posix() for p in release.folder.rglob("*") if p.is_file()
+        )
         assert "datapackage.json" in names
         assert {i.date_time for i in infos} == {tuple(int(g) for g in date.groups()) + (0, 0, 0)}
         assert archive.read("tables/gpus.csv") == (release.folder / "tables/gpus.csv").read_bytes()
@@ -174,11 +183,11 @@ def test_the_zip_holds_the_folder_at_its_root_with_sorted_entries_and_the_change
 def test_the_same_package_gives_the_same_zip_bytes(release, package, tmp_path):
     # Another process (another pid, another temp folder name), another dist folder.
     code = "import sys; from inference_energy.release import make_release; make_release(sys.argv[1], sys.argv[2])"
-    subprocess.run([sys.executable, "-c", code, str(package), str(tmp_path / "dist")], check=True,
-                   capture_output=True)
+    subprocess.run([sys.executable, "-c", code, str(package), str(tmp_path / "dist")], check=True, capture_output=True)
     assert (tmp_path / "dist" / f"{NAME}.zip").read_bytes() == release.zip.read_bytes()
-    assert (tmp_path / "dist" / NAME / "ai-inference-energy.duckdb").read_bytes() == \
-        (release.folder / "ai-inference-energy.duckdb").read_bytes()
+    assert (tmp_path / "dist" / NAME / "ai-inference-energy.duckdb").read_bytes() == (
+        release.folder / "ai-inference-energy.duckdb"
+    ).read_bytes()
 
 
 def test_a_release_is_never_overwritten(release, package, capsys):
@@ -267,7 +276,9 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
     page_line = int(re.match(r"tables/cv_models\.csv:(\d+):", error).group(1))
     page_rows = int(re.search(r"(\d+) rows", example.console("inference-energy validate", 1)[0]).group(1))
     label = re.search(r"since (.+?) \(cv_models", example.console("inference-energy check-version", 1)[0]).group(1)
-    page_version_line = int(re.match(r"datapackage\.json:(\d+):", example.console("inference-energy check-version")[0])[1])  # noqa: E501
+    page_version_line = int(
+        re.match(r"datapackage\.json:(\d+):", example.console("inference-energy check-version")[0])[1]
+    )
     base_rows = int(re.search(r"(\d+) rows", "\n".join(cli("validate", str(base)))).group(1))
     page_resources = int(re.search(r"(\d+) resources", example.console("inference-energy validate", 1)[0]).group(1))
     base_resources = int(re.search(r"(\d+) resources", "\n".join(cli("validate", str(base)))).group(1))
@@ -293,7 +304,9 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
     assert cli("validate", str(head)) == shown(example.console("inference-energy validate", 0))
     [unknown] = [b for b in example.consoles if "(unknown-reference)" in b]
     assert shown(unknown.splitlines()) == [t for t in missing_reference if "(unknown-reference)" in t]
-    edit(head / "tables/cv_models.csv", renumber(example.attempt, page_ref, ref), renumber(example.fixed, page_ref, ref))  # noqa: E501
+    edit(
+        head / "tables/cv_models.csv", renumber(example.attempt, page_ref, ref), renumber(example.fixed, page_ref, ref)
+    )
     assert cli("validate", str(head)) == shown(example.console("inference-energy validate", 1))
 
     check = ["check-version", "--base", str(base), "--package", str(head)]
@@ -302,8 +315,11 @@ def test_the_contributing_example_is_what_the_tools_do(tmp_path, capsys):
     add_changelog_section(head, replace_all(renumber(example.changelog, page_ref, ref), states))
     forgot_citation = [t for t in cli(*check) if "(citation-version-mismatch)" in t]
     citation_line = line_of(head / "CITATION.cff", "version:")
-    assert forgot_citation and replace_all(forgot_citation[0], {f"CITATION.cff:{citation_line}:": "CITATION.cff:5:"}) in \
-        shown([" ".join(example.page.split())])[0]  # noqa: E501
+    assert (
+        forgot_citation
+        and replace_all(forgot_citation[0], {f"CITATION.cff:{citation_line}:": "CITATION.cff:5:"})
+        in shown([" ".join(example.page.split())])[0]
+    )
     set_version(head, minor)
     assert cli(*check) == shown(example.console("inference-energy check-version", 1))
 

@@ -1,5 +1,6 @@
 """A release opened by clients this project did not write: DuckDB 1.4, frictionless, the
 official Data Package v2 JSON Schemas, and the documented pandas / polars / DuckDB reads."""
+
 import csv
 import json
 import math
@@ -36,8 +37,11 @@ def csv_columns(path: Path) -> dict[str, list[str]]:
 
 def checked_columns(schema: dict) -> list[str]:
     """The columns a guessing reader gets wrong: arxiv_id, every *_refs, every date."""
-    return [f["name"] for f in schema["fields"]
-            if f["name"] == "arxiv_id" or f["name"].endswith("_refs") or f.get("type") == "date"]
+    return [
+        f["name"]
+        for f in schema["fields"]
+        if f["name"] == "arxiv_id" or f["name"].endswith("_refs") or f.get("type") == "date"
+    ]
 
 
 def as_text(value) -> str:
@@ -103,8 +107,12 @@ MACRO_EXAMPLES = {
 
 @pytest.mark.skipif(not DUCKDB14.exists(), reason="no .venv-duckdb14: `make test` creates it (duckdb==1.4.*)")
 def test_duckdb_1_4_attaches_the_release_and_every_table_view_and_macro_answers(release):
-    done = subprocess.run([str(DUCKDB14), "-c", DUCKDB14_SCRIPT, str(release.folder), json.dumps(MACRO_EXAMPLES)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(DUCKDB14), "-c", DUCKDB14_SCRIPT, str(release.folder), json.dumps(MACRO_EXAMPLES)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
     assert result["version"].startswith("1.4.")
@@ -124,8 +132,12 @@ def test_duckdb_1_4_attaches_the_release_and_every_table_view_and_macro_answers(
 def test_no_derive_view_reads_a_cte_named_like_itself():
     """DuckDB before 1.4 refuses `with x as (select * from x)`: the views import `main.x`."""
     pattern = re.compile(r"(?is)\b([a-z_][a-z0-9_]*)\s+as\s*\(\s*select\b[^()]*?\bfrom\s+([a-z_][a-z0-9_.]*)\s*\)")
-    found = [(p.relative_to(ROOT).as_posix(), m.group(1)) for p in sorted((ROOT / "derive").rglob("*.sql"))
-             for m in pattern.finditer(p.read_text(encoding="utf-8")) if m.group(1).lower() == m.group(2).lower()]
+    found = [
+        (p.relative_to(ROOT).as_posix(), m.group(1))
+        for p in sorted((ROOT / "derive").rglob("*.sql"))
+        for m in pattern.finditer(p.read_text(encoding="utf-8"))
+        if m.group(1).lower() == m.group(2).lower()
+    ]
     assert found == []
 
 
@@ -285,7 +297,7 @@ def test_the_release_readme_examples_read_every_table_exactly(release, monkeypat
 
 def test_the_docs_examples_read_exactly(release, monkeypatch):
     page = (ROOT / "docs/releases.md").read_text(encoding="utf-8")
-    section = page[page.index("## Reading a release"):page.index("## Comparing versions")]
+    section = page[page.index("## Reading a release") : page.index("## Comparing versions")]
     blocks = [with_zip(b, release) for b in fenced(section, "python")]
     ns = run_blocks(blocks, release.folder, monkeypatch)  # `references`: last set by the polars block
     pandas_ns = run_blocks([b for b in blocks if "import pandas" in b], release.folder, monkeypatch)
@@ -322,7 +334,7 @@ def run_sql(sql: str, folder: Path, monkeypatch) -> None:
 
 def test_the_repository_readme_release_sql_runs_and_reads_exactly(release, monkeypatch):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Releases"):readme.index("## Contributing")]
+    section = readme[readme.index("## Releases") : readme.index("## Contributing")]
     for sql in fenced(section, "sql"):  # each documented DuckDB block, on the built release
         run_sql(sql, release.folder, monkeypatch)
 
@@ -334,7 +346,7 @@ def test_no_documented_csv_read_guesses_the_types():
     for page in pages:
         lines = page.read_text(encoding="utf-8").splitlines()
         for number, line in enumerate(lines):
-            call = " ".join(lines[number:number + 3])  # a call may go on over the next lines
+            call = " ".join(lines[number : number + 3])  # a call may go on over the next lines
             if re.search(r"read_csv\(['\"][^'\"]*tables/", line) and not re.search(r"columns\s*=|dtype|schema", call):
                 guessing.append(f"{page.relative_to(ROOT)}:{number + 1}: {line.strip()}")
     assert guessing == []

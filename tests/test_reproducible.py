@@ -3,6 +3,7 @@
 DuckDB's parallel aggregation adds floats in a different order from run to run; `query` (and
 `connect_with_tables`) use one thread so that sums and regressions such as `doubling_years`
 do not change in their last digits."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,8 +28,12 @@ def two_builds(tmp_path_factory) -> tuple[Path, Path]:
 def views(db: Path) -> list[str]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return [name for (name,) in con.execute(
-            "select view_name from duckdb_views() where not internal order by view_name").fetchall()]
+        return [
+            name
+            for (name,) in con.execute(
+                "select view_name from duckdb_views() where not internal order by view_name"
+            ).fetchall()
+        ]
     finally:
         con.close()
 

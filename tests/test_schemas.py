@@ -1,4 +1,5 @@
 """Schemas: every schema parses and is documented, resources <-> schemas <-> tables match one to one."""
+
 from __future__ import annotations
 
 import json
@@ -102,5 +103,12 @@ def test_the_converter_builds_a_pandera_schema_for_every_resource():
         schema, rules = build_schema(res, frame)
         assert list(schema.columns) == res.field_names
         assert {r.code for r in rules.values()} <= {
-            "type-error", "constraint-error", "formula-like-cell", "primary-key", "foreign-key",
-            "provenance-without-value", "date-outside-paper-window", "added-row-without-source"}
+            "type-error",
+            "constraint-error",
+            "formula-like-cell",
+            "primary-key",
+            "foreign-key",
+            "provenance-without-value",
+            "date-outside-paper-window",
+            "added-row-without-source",
+        }

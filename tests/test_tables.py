@@ -5,6 +5,7 @@ Only the paper's rows are counted: a row printed in the paper says where (`paper
 non-empty; in `references`, every kind but 'added'). Rows added after the paper leave it
 empty and are checked against their own sources (tests/test_added_accelerators.py), so a
 contribution that adds rows changes none of these counts."""
+
 import csv
 
 import pytest
@@ -64,10 +65,28 @@ def test_the_paper_s_references_and_markers_are_all_there():
 @pytest.mark.parametrize(
     "key,expected",
     [
-        (dict(model="AlexNet", extra_data="No"), dict(top1_accuracy="56.52", top1_accuracy_refs="29", params_millions="61.00", params_millions_marker="†", gflops="1.42", gflops_marker="†", release_date="2012-06-01", model_refs="37")),
-        (dict(model="ViT-L/16", extra_data="ImageNet 21k"), dict(top1_accuracy="85.30", params_millions_refs="27", gflops="384.00", architecture="Transformer")),
+        (
+            dict(model="AlexNet", extra_data="No"),
+            dict(
+                top1_accuracy="56.52",
+                top1_accuracy_refs="29",
+                params_millions="61.00",
+                params_millions_marker="†",
+                gflops="1.42",
+                gflops_marker="†",
+                release_date="2012-06-01",
+                model_refs="37",
+            ),
+        ),
+        (
+            dict(model="ViT-L/16", extra_data="ImageNet 21k"),
+            dict(top1_accuracy="85.30", params_millions_refs="27", gflops="384.00", architecture="Transformer"),
+        ),
         (dict(model="ViT-L/16", extra_data="JFT 300M"), dict(top1_accuracy="87.12", gflops="384.00")),
-        (dict(model="EfficientNetV2-L", extra_data="No"), dict(top1_accuracy="85.70", gflops="106.00", release_date="2021-04-01")),
+        (
+            dict(model="EfficientNetV2-L", extra_data="No"),
+            dict(top1_accuracy="85.70", gflops="106.00", release_date="2021-04-01"),
+        ),
         (dict(model="EfficientNetV2-L", extra_data="ImageNet 21k"), dict(top1_accuracy="86.80")),
         (dict(model="ResNeXt-101 32 × 16d", extra_data="Custom 940M"), dict(model_refs="76;77", gflops="72.00")),
         (dict(model="ViT-G/14", extra_data="JFT 3B"), dict(gflops="5270.00", gflops_marker="*", top1_accuracy="90.45")),
@@ -82,10 +101,28 @@ def test_cv_models_sample(key, expected):
 @pytest.mark.parametrize(
     "model,expected",
     [
-        ("BERT Large", dict(gflops="79", params_millions="335", params_millions_marker="*", glue_score="82.1", glue_score_marker="♠")),
-        ("ELMo", dict(input_tokens="128", gflops_refs="40", input_tokens_refs="40", glue_score="71.2", glue_score_refs="40", glue_score_marker="♣")),
+        (
+            "BERT Large",
+            dict(
+                gflops="79", params_millions="335", params_millions_marker="*", glue_score="82.1", glue_score_marker="♠"
+            ),
+        ),
+        (
+            "ELMo",
+            dict(
+                input_tokens="128",
+                gflops_refs="40",
+                input_tokens_refs="40",
+                glue_score="71.2",
+                glue_score_refs="40",
+                glue_score_marker="♣",
+            ),
+        ),
         ("GPT-3", dict(input_tokens="2048", gflops="740000", gflops_refs="7", params_millions="175000", glue_score="")),
-        ("Theseus 6/768", dict(gflops="11.3", gflops_refs="53", glue_score="77.1", glue_score_refs="53", glue_score_marker="")),
+        (
+            "Theseus 6/768",
+            dict(gflops="11.3", gflops_refs="53", glue_score="77.1", glue_score_refs="53", glue_score_marker=""),
+        ),
     ],
 )
 def test_nlp_models_sample(model, expected):
@@ -124,9 +161,16 @@ def test_energy_measurements_sample():
     t4 = find("energy_measurements", model="ResNet-50", device="Nvidia Tesla T4", precision="FP16")
     assert (t4["throughput_per_second"], t4["power_watts"], t4["power_watts_refs"]) == ("2195", "74", "105")
     nano = find("energy_measurements", device="NVIDIA Jetson Nano")
-    assert (nano["throughput_per_second"], nano["power_watts"], nano["device_launch_year"]) == ("42.65", "10.00", "2019")
+    assert (nano["throughput_per_second"], nano["power_watts"], nano["device_launch_year"]) == (
+        "42.65",
+        "10.00",
+        "2019",
+    )
     # Printed as "1.506.53" (a thousands separator typed as a dot): see docs/typos.md.
-    assert find("energy_measurements", device="Auvidea X220-LC AGX Xavier 32GB (MaxQ, TensorRT)")["throughput_per_second"] == "1506.53"
+    assert (
+        find("energy_measurements", device="Auvidea X220-LC AGX Xavier 32GB (MaxQ, TensorRT)")["throughput_per_second"]
+        == "1506.53"
+    )
 
 
 def test_edge_and_appendix_h_sample():

@@ -6,6 +6,7 @@ compares every printed cell with the package's rows of that table (by `paper_sou
 added after the paper are not compared here). Derived columns are not compared here: they are
 expectations in tests/fixtures/paper/.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,7 +25,7 @@ def paper_rows(caption: str, stop: str, width: int) -> list[list[str]]:
     lines = PAPER.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(caption))
     rows = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if line.startswith(stop):
             break
         cells = [c.strip() for c in line.split("\t") if c.strip()]
@@ -105,9 +106,11 @@ def test_table_j8_gpus():
 
 def test_table_e3_ngc_throughput():
     # The NLP rows are printed shifted across columns: their non-empty cells are in order.
-    rows = [r for r in paper_rows("**Table E.3**", "learning applications", 7)]
+    rows = list(paper_rows("**Table E.3**", "learning applications", 7))
     rows += [r[1:] for r in paper_rows("**Table E.3**", "learning applications", 8) if r[0] in ("CV", "NLP")]
-    package = {(r["model"], r["framework"], r["gpu"], r["precision"]): r for r in paper_table("ngc_throughput", "Table E.3")}
+    package = {
+        (r["model"], r["framework"], r["gpu"], r["precision"]): r for r in paper_table("ngc_throughput", "Table E.3")
+    }
     assert len(rows) == len(package) == 58
     for model, framework, batch, gpu, precision, throughput, _speedup in rows:
         row = package[(model, framework, gpu, precision)]
@@ -119,7 +122,12 @@ def test_table_l12_edge_accelerators():
     package = {r["device"]: r for r in paper_table("edge_accelerators", "Table L.12")}
     assert len(rows) == len(package) == 23
     for device, year, device_type, gops in rows:
-        assert cells(package[device], "year", "device_type", "gops_per_watt", "gops_per_watt_refs") == (year, device_type, gops, "106")
+        assert cells(package[device], "year", "device_type", "gops_per_watt", "gops_per_watt_refs") == (
+            year,
+            device_type,
+            gops,
+            "106",
+        )
 
 
 def test_tables_k10_k11_l13_energy_measurements():
@@ -130,15 +138,23 @@ def test_tables_k10_k11_l13_energy_measurements():
             assert nvml.pop((model, device)) == measured
     assert not nvml
     k11 = {(r["device"], r["precision"]): r for r in package if r["paper_source"] == "Table K.11"}
-    for gpu, fp32, fp16, watts, *_derived in [r for r in paper_rows("**Table K.11**", "their estimates", 7) if r[0] != "GPU"]:
+    for gpu, fp32, fp16, watts, *_derived in [
+        r for r in paper_rows("**Table K.11**", "their estimates", 7) if r[0] != "GPU"
+    ]:
         for precision, throughput in (("FP32", fp32), ("FP16", fp16)):
             assert cells(k11.pop((gpu, precision)), "throughput_per_second", "power_watts") == (throughput, watts)
     assert not k11
     l13 = {r["device"]: r for r in package if r["paper_source"] == "Table L.13"}
-    for system, year, throughput, power, _derived in [r for r in paper_rows("**Table L.13**", "difference", 5) if r[0] != "System"]:
+    for system, year, throughput, power, _derived in [
+        r for r in paper_rows("**Table L.13**", "difference", 5) if r[0] != "System"
+    ]:
         # "1.506.53" and "1,092.08" are stored without thousands separators (docs/typos.md).
         stored = throughput.replace(",", "").replace("1.506.53", "1506.53")
-        assert cells(l13.pop(system), "device_launch_year", "throughput_per_second", "power_watts") == (year, stored, power)
+        assert cells(l13.pop(system), "device_launch_year", "throughput_per_second", "power_watts") == (
+            year,
+            stored,
+            power,
+        )
     assert not l13
 
 

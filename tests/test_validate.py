@@ -1,6 +1,7 @@
 """The validator: the real package passes, every invalid fixture (built from the real package at
 test time, tests/invalid_cases.py) fails with exactly its expected problems, the CLI prints them
 in both formats, nothing is written, and frictionless agrees. Every code is in the registry."""
+
 from __future__ import annotations
 
 import hashlib
@@ -54,8 +55,11 @@ def expected(case: str) -> list[str]:
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _no_fast_path(data):
@@ -101,9 +105,19 @@ def test_each_invalid_fixture_fails_with_exactly_its_expected_problems(case, rea
 
 
 def test_the_fixture_cases_cover_the_issue():
-    required = {"duplicate_primary_key", "unknown_reference", "marker_not_allowed", "negative_gflops",
-                "accuracy_above_100", "impossible_date", "missing_required", "unknown_column",
-                "header_out_of_order", "formula_like_cell", "broken_quote"}
+    required = {
+        "duplicate_primary_key",
+        "unknown_reference",
+        "marker_not_allowed",
+        "negative_gflops",
+        "accuracy_above_100",
+        "impossible_date",
+        "missing_required",
+        "unknown_column",
+        "header_out_of_order",
+        "formula_like_cell",
+        "broken_quote",
+    }
     assert required <= set(CASES)
 
 
@@ -114,13 +128,15 @@ def test_problems_are_sorted_by_file_and_line(package_copy):
     path = package_copy / "tables" / "gpus.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
     rows[12][2] = "-1"  # tflops on line 13
-    rows[3][3] = "x"    # tdp_watts on line 4
+    rows[3][3] = "x"  # tdp_watts on line 4
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")
     problems = validate_package(package_copy)
     assert [(p.file, p.line, p.column) for p in problems] == [
-        ("tables/gpus.csv", 4, "tdp_watts"), ("tables/gpus.csv", 13, "tflops")]
+        ("tables/gpus.csv", 4, "tdp_watts"),
+        ("tables/gpus.csv", 13, "tflops"),
+    ]
 
 
 def test_every_problem_in_one_run(package_copy):
@@ -145,14 +161,15 @@ def test_a_late_error_in_a_big_table_is_on_its_physical_line(package_copy):
     lines[bad] = lines[bad].replace(",2012-06-01,", ",2012-6-01,")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert [compact(p) for p in validate_package(package_copy)] == [
-        f"tables/cv_models.csv:{bad + 1} release_date type-error"]
+        f"tables/cv_models.csv:{bad + 1} release_date type-error"
+    ]
 
 
 def test_quoted_line_breaks_keep_line_numbers_right(package_copy):
     path = package_copy / "tables" / "gpus.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[1] = lines[1].replace("A100,", '"A100\nrev 2",', 1)  # the cell spans lines 2-3
-    lines[5] = lines[5].replace(",Server,", ",Servre,")        # physical line 7 after the split
+    lines[5] = lines[5].replace(",Server,", ",Servre,")  # physical line 7 after the split
     path.write_text("\n".join(lines), encoding="utf-8")
     assert [compact(p) for p in validate_package(package_copy)] == ["tables/gpus.csv:7 gpu_type constraint-error"]
 
@@ -170,7 +187,8 @@ def test_text_output_and_exit_code(capsys):
     assert main(["validate", str(INVALID / "negative_gflops")]) == 1
     captured = capsys.readouterr()
     assert captured.out.splitlines() == [
-        "tables/cv_models.csv:5: column 'gflops' = '-1.5': must be a number > 0 (exclusiveMinimum 0) (constraint-error)"]
+        "tables/cv_models.csv:5: column 'gflops' = '-1.5': must be a number > 0 (exclusiveMinimum 0) (constraint-error)"
+    ]
     assert captured.err.strip() == "1 problem"
 
 
@@ -178,8 +196,10 @@ def test_github_output(capsys):
     assert main(["validate", "--format", "github", str(INVALID / "header_out_of_order")]) == 1
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2
-    assert all(line.startswith("::error file=tables/gpus.csv,line=1,title=incorrect-label::tables/gpus.csv:1: column '")
-               for line in out)
+    assert all(
+        line.startswith("::error file=tables/gpus.csv,line=1,title=incorrect-label::tables/gpus.csv:1: column '")
+        for line in out
+    )
 
 
 def test_the_summary_counts_problems(capsys):
@@ -203,9 +223,13 @@ def test_validate_never_writes(case, tmp_path, capsys):
 
 
 def test_validate_never_writes_to_the_real_package(capsys):
-    before = tree_hashes(ROOT / "tables") | {"datapackage.json": hashlib.sha256((ROOT / "datapackage.json").read_bytes()).hexdigest()}
+    before = tree_hashes(ROOT / "tables") | {
+        "datapackage.json": hashlib.sha256((ROOT / "datapackage.json").read_bytes()).hexdigest()
+    }
     main(["validate", str(ROOT)])
-    after = tree_hashes(ROOT / "tables") | {"datapackage.json": hashlib.sha256((ROOT / "datapackage.json").read_bytes()).hexdigest()}
+    after = tree_hashes(ROOT / "tables") | {
+        "datapackage.json": hashlib.sha256((ROOT / "datapackage.json").read_bytes()).hexdigest()
+    }
     assert after == before
 
 
@@ -231,9 +255,18 @@ def test_sql_checks_run_only_when_rows_pass(monkeypatch):
 # minimum as constraint-error; ours is type-error), a broken quote is a source-error for us and
 # missing/constraint errors on the same line for frictionless, and frictionless adds a
 # primary-key error to a blank row.
-SAME_CODES = ["accuracy_above_100", "duplicate_primary_key", "impossible_date", "missing_required",
-              "negative_gflops", "text_in_number", "ragged_rows", "header_out_of_order",
-              "unknown_column", "unknown_marker"]
+SAME_CODES = [
+    "accuracy_above_100",
+    "duplicate_primary_key",
+    "impossible_date",
+    "missing_required",
+    "negative_gflops",
+    "text_in_number",
+    "ragged_rows",
+    "header_out_of_order",
+    "unknown_column",
+    "unknown_marker",
+]
 SAME_LINES = ["nan_number", "broken_quote", "blank_row"]
 
 
@@ -261,15 +294,18 @@ def test_frictionless_reports_the_same_lines(case):
 
 
 # ------------------------------------------------------------------ the CSV reader
-@pytest.mark.parametrize("data, lines, cells, codes", [
-    (b"a,b\n1,2\n3,4\n", [2, 3], [["1", "2"], ["3", "4"]], []),
-    (b"a,b\r\n1,2\r\n", [2], [["1", "2"]], []),
-    (b"\xef\xbb\xbfa,b\n1,2", [2], [["1", "2"]], []),
-    (b'a,b\n"1,5",2\n"x\ny",3\n4,5\n', [2, 3, 5], [["1,5", "2"], ["x\ny", "3"], ["4", "5"]], []),
-    (b"a,b\n1\n3,4\n", [2, 3], [["1", ""], ["3", "4"]], [(2, "missing-cell")]),
-    (b"a,b\n1,2,3\n", [2], [["1", "2"]], [(2, "extra-cell")]),
-    (b"a,b\n1,2\n\n3,4\n", [2, 3, 4], [["1", "2"], ["", ""], ["3", "4"]], []),
-])
+@pytest.mark.parametrize(
+    "data, lines, cells, codes",
+    [
+        (b"a,b\n1,2\n3,4\n", [2, 3], [["1", "2"], ["3", "4"]], []),
+        (b"a,b\r\n1,2\r\n", [2], [["1", "2"]], []),
+        (b"\xef\xbb\xbfa,b\n1,2", [2], [["1", "2"]], []),
+        (b'a,b\n"1,5",2\n"x\ny",3\n4,5\n', [2, 3, 5], [["1,5", "2"], ["x\ny", "3"], ["4", "5"]], []),
+        (b"a,b\n1\n3,4\n", [2, 3], [["1", ""], ["3", "4"]], [(2, "missing-cell")]),
+        (b"a,b\n1,2,3\n", [2], [["1", "2"]], [(2, "extra-cell")]),
+        (b"a,b\n1,2\n\n3,4\n", [2, 3, 4], [["1", "2"], ["", ""], ["3", "4"]], []),
+    ],
+)
 def test_the_reader_keeps_text_and_physical_lines(tmp_path, data, lines, cells, codes, read_mode):
     path = tmp_path / "t.csv"
     path.write_bytes(data)
@@ -280,10 +316,13 @@ def test_the_reader_keeps_text_and_physical_lines(tmp_path, data, lines, cells, 
     assert [(p.line, p.code) for p in table.problems] == codes
 
 
-@pytest.mark.parametrize("data, line", [
-    (b'a,b\n1,2\n"3,4\n5,6\n', 3),          # never closed
-    (b'a,b\n1,2\n"3,4\n5,6\n"7",8\n', 3),   # closed much later: the record runs over lines
-])
+@pytest.mark.parametrize(
+    "data, line",
+    [
+        (b'a,b\n1,2\n"3,4\n5,6\n', 3),  # never closed
+        (b'a,b\n1,2\n"3,4\n5,6\n"7",8\n', 3),  # closed much later: the record runs over lines
+    ],
+)
 def test_a_broken_quote_is_located_where_it_opens(tmp_path, data, line, read_mode):
     path = tmp_path / "t.csv"
     path.write_bytes(data)
@@ -300,7 +339,11 @@ def test_the_reader_never_turns_text_into_numbers(tmp_path, read_mode):
     assert table.header == ["a", "b", "c"] and table.problems == []
     assert all(dtype == csvread.TEXT for dtype in table.frame.dtypes)
     assert table.frame.astype(object).values.tolist() == [
-        ["061.00", "false", "7"], ["1e3", "true", " 7 "], ["NaN", "", ""], ["061.00", "TRUE", '"']]
+        ["061.00", "false", "7"],
+        ["1e3", "true", " 7 "],
+        ["NaN", "", ""],
+        ["061.00", "TRUE", '"'],
+    ]
 
 
 # ------------------------------------------------------------------ the rule registry and its page
@@ -338,9 +381,23 @@ def test_every_emitted_code_is_in_the_registry():
     emitted = emitted_codes() | {line.split()[-1] for case in CASES for line in expected(case)}
     missing = emitted - set(RULES)
     assert not missing, f"register these codes in src/inference_energy/rules.py: {sorted(missing)}"
-    assert {"type-error", "constraint-error", "primary-key", "foreign-key", "unknown-reference", "marker-not-allowed",
-            "formula-like-cell", "date-outside-paper-window", "provenance-without-value", "path-outside-package",
-            "path-not-regular-file", "check-error", "schema-error", "missing-file", "scheme-error"} <= emitted
+    assert {
+        "type-error",
+        "constraint-error",
+        "primary-key",
+        "foreign-key",
+        "unknown-reference",
+        "marker-not-allowed",
+        "formula-like-cell",
+        "date-outside-paper-window",
+        "provenance-without-value",
+        "path-outside-package",
+        "path-not-regular-file",
+        "check-error",
+        "schema-error",
+        "missing-file",
+        "scheme-error",
+    } <= emitted
     unused = set(RULES) - emitted - {"field-error"}  # frictionless's own
     assert not unused, f"registered but never emitted: {sorted(unused)}"
 
@@ -356,7 +413,9 @@ def test_the_error_codes_page_is_generated_from_the_registry():
     from inference_energy.rules import RULES, error_codes_page
 
     page = (ROOT / "docs" / "error-codes.md").read_text(encoding="utf-8")
-    assert page == error_codes_page(), "run `.venv/bin/python -m inference_energy.rules .` and commit docs/error-codes.md"
+    assert page == error_codes_page(), (
+        "run `.venv/bin/python -m inference_energy.rules .` and commit docs/error-codes.md"
+    )
     assert documented_codes() == set(RULES)
 
 
@@ -373,29 +432,57 @@ def test_the_converter_covers_every_constraint(tmp_path):
     schema = {
         "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
         "fields": [
-            {"name": "id", "type": "integer", "description": "d", "unit": "1", "constraints": {"required": True, "enum": [1, 2, 3, 4, 5, 6, 7]}},
-            {"name": "day", "type": "date", "format": "%Y-%m-%d", "description": "d", "constraints": {"minimum": "2020-01-01", "exclusiveMaximum": "2021-01-01"}},
+            {
+                "name": "id",
+                "type": "integer",
+                "description": "d",
+                "unit": "1",
+                "constraints": {"required": True, "enum": [1, 2, 3, 4, 5, 6, 7]},
+            },
+            {
+                "name": "day",
+                "type": "date",
+                "format": "%Y-%m-%d",
+                "description": "d",
+                "constraints": {"minimum": "2020-01-01", "exclusiveMaximum": "2021-01-01"},
+            },
             {"name": "flag", "type": "boolean", "description": "d", "trueValues": ["yes"], "falseValues": ["no"]},
-            {"name": "code", "type": "string", "description": "d", "constraints": {"unique": True, "minLength": 2, "maxLength": 3}},
-            {"name": "share", "type": "number", "description": "d", "unit": "1", "constraints": {"exclusiveMaximum": 1}},
+            {
+                "name": "code",
+                "type": "string",
+                "description": "d",
+                "constraints": {"unique": True, "minLength": 2, "maxLength": 3},
+            },
+            {
+                "name": "share",
+                "type": "number",
+                "description": "d",
+                "unit": "1",
+                "constraints": {"exclusiveMaximum": 1},
+            },
         ],
         "primaryKey": ["id"],
         "missingValues": ["", "n/a"],
     }
-    descriptor = {"$schema": "https://datapackage.org/profiles/2.0/datapackage.json", "name": "t", "resources": [{"name": "t", "path": "tables/t.csv", "schema": "schemas/t.schema.json"}]}
+    descriptor = {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": "t",
+        "resources": [{"name": "t", "path": "tables/t.csv", "schema": "schemas/t.schema.json"}],
+    }
     (tmp_path / "schemas").mkdir()
     (tmp_path / "tables").mkdir()
     (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     (tmp_path / "schemas" / "t.schema.json").write_text(json.dumps(schema), encoding="utf-8")
     (tmp_path / "tables" / "t.csv").write_text(
         "id,day,flag,code,share\n"
-        "1,2020-05-01,yes,ab,0.5\n"      # 2 valid
-        "2,2019-12-31,no,abc,n/a\n"      # 3 day < minimum
-        "3,2021-01-01,,abcd,0\n"         # 4 day = exclusiveMaximum; code too long
-        "9,n/a,true,a,1\n"               # 5 id not in enum; flag not yes/no; code too short; share = exclusiveMaximum
-        "4,2020-02-02,no,ab,.5\n"        # 6 code not unique
-        "n/a,2020-02-02,no,xy,1e-1\n",   # 7 id required (n/a is missing)
-        encoding="utf-8")
+        "1,2020-05-01,yes,ab,0.5\n"  # 2 valid
+        "2,2019-12-31,no,abc,n/a\n"  # 3 day < minimum
+        "3,2021-01-01,,abcd,0\n"  # 4 day = exclusiveMaximum; code too long
+        "9,n/a,true,a,1\n"  # 5 id not in enum; flag not yes/no; code too short; share = exclusiveMaximum
+        "4,2020-02-02,no,ab,.5\n"  # 6 code not unique
+        "n/a,2020-02-02,no,xy,1e-1\n",  # 7 id required (n/a is missing)
+        encoding="utf-8",
+    )
     got = sorted((p.line, p.column, p.code, p.rule.split("(")[-1].rstrip(")")) for p in validate_package(tmp_path))
     assert got == [
         (3, "day", "constraint-error", "minimum 2020-01-01"),
@@ -422,10 +509,13 @@ def test_a_row_added_after_the_paper_must_cite_each_value(package_copy):
     lines[line] = ",".join(cells)
     gpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     cv = package_copy / "tables" / "cv_models.csv"
-    cv.write_text(cv.read_text(encoding="utf-8")
-                  + "Added-Net,No,26,80.00,,,5.00,,,1.00,,,flops,2022-01-01,CNN,\n", encoding="utf-8")
+    cv.write_text(
+        cv.read_text(encoding="utf-8") + "Added-Net,No,26,80.00,,,5.00,,,1.00,,,flops,2022-01-01,CNN,\n",
+        encoding="utf-8",
+    )
     assert [compact(p) for p in validate_package(package_copy)] == [
-        f"tables/gpus.csv:{line + 1} tdp_watts_refs added-row-without-source"]
+        f"tables/gpus.csv:{line + 1} tdp_watts_refs added-row-without-source"
+    ]
 
 
 def test_a_field_name_means_one_thing_in_every_table(package_copy):
@@ -440,25 +530,30 @@ def test_a_field_name_means_one_thing_in_every_table(package_copy):
     path.write_text(json.dumps(schema), encoding="utf-8")
     assert sorted(compact(p) for p in validate_package(package_copy)) == [
         "schemas/nlp_models.schema.json - gflops incoherent-field",
-        "schemas/nlp_models.schema.json - gflops_refs incoherent-field"]
+        "schemas/nlp_models.schema.json - gflops_refs incoherent-field",
+    ]
     gflops["differsBecause"] = "a test: the unit really differs"
     path.write_text(json.dumps(schema), encoding="utf-8")
     assert [compact(p) for p in validate_package(package_copy)] == [
-        "schemas/nlp_models.schema.json - gflops_refs incoherent-field"]
+        "schemas/nlp_models.schema.json - gflops_refs incoherent-field"
+    ]
 
 
 # ------------------------------------------------------------------ output escaping
-@pytest.mark.parametrize("value, shown", [
-    ("plain", "plain"),
-    ("a\nb", "a\\nb"),
-    ("\r\t\x1b[31m", "\\r\\t\\x1b[31m"),
-    ("\x7f\x85", "\\x7f\\x85"),
-    ("bidi\u202eevil", "bidi\\u202eevil"),
-    ("line\u2028sep", "line\\u2028sep"),
-    ("é ü 中", "é ü 中"),
-    ("x" * 81, "x" * 80 + "…"),
-    ("\n" * 100, "\\n" * 80 + "…"),
-])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("plain", "plain"),
+        ("a\nb", "a\\nb"),
+        ("\r\t\x1b[31m", "\\r\\t\\x1b[31m"),
+        ("\x7f\x85", "\\x7f\\x85"),
+        ("bidi\u202eevil", "bidi\\u202eevil"),
+        ("line\u2028sep", "line\\u2028sep"),
+        ("é ü 中", "é ü 中"),
+        ("x" * 81, "x" * 80 + "…"),
+        ("\n" * 100, "\\n" * 80 + "…"),
+    ],
+)
 def test_excerpt_bounds_and_shows_control_characters(value, shown):
     from inference_energy.problems import excerpt
 
@@ -471,6 +566,8 @@ def test_github_escaping_follows_the_workflow_command_rules():
     assert github_data("50% a\r\nb: c, d") == "50%25 a%0D%0Ab: c, d"
     assert github_property("50% a\r\nb: c, d") == "50%25 a%0D%0Ab%3A c%2C d"
     p = Problem("tables/a,b:c.csv", 3, "col", "v%\n::error::x", "rule", "type-error")
-    assert p.as_github() == ("::error file=tables/a%2Cb%3Ac.csv,line=3,title=type-error::"
-                             "tables/a,b:c.csv:3: column 'col' = 'v%25\\n::error::x': rule (type-error)")
+    assert p.as_github() == (
+        "::error file=tables/a%2Cb%3Ac.csv,line=3,title=type-error::"
+        "tables/a,b:c.csv:3: column 'col' = 'v%25\\n::error::x': rule (type-error)"
+    )
     assert "\n" not in p.as_text() and p.as_text().endswith("(type-error)")

@@ -1,5 +1,6 @@
 """Property: corrupt one random cell of the valid package; validate must name that file, line and
 column whenever the new value is plainly invalid for the column, and must never crash."""
+
 from __future__ import annotations
 
 import csv
@@ -14,11 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import copy_real_package
 from inference_energy.metadata import load_package
 from inference_energy.problems import Problem
 from inference_energy.validate import validate_package
-
-from conftest import copy_real_package
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = load_package(ROOT)
@@ -27,11 +27,56 @@ FILE_LEVEL = {"source-error", "encoding-error", "missing-cell", "extra-cell", "b
 
 BAD_VALUES = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
-    st.sampled_from(["NaN", "nan", "INF", "-inf", "1e400", "1e3", "7.0", " 2", "2 ", "1,5", "½", "0", "-0.5", "100.01",
-                     "2021-13-01", "2021-02-30", "2021-1-5", " 2021-01-05", "20210105", "2030-01-01", "1999-12-31",
-                     "=1+1", "+1", "-1", "@SUM(A1)", '"', '""', "a\"b", "'", "\n", "x\ny", "\r", "true", "FALSE",
-                     "999", "1;2", "76;77", "†", "*", "♣", "§", "", " ", "flops", "CNN"]),
-    st.integers(min_value=-10**30, max_value=10**30).map(str),
+    st.sampled_from(
+        [
+            "NaN",
+            "nan",
+            "INF",
+            "-inf",
+            "1e400",
+            "1e3",
+            "7.0",
+            " 2",
+            "2 ",
+            "1,5",
+            "½",
+            "0",
+            "-0.5",
+            "100.01",
+            "2021-13-01",
+            "2021-02-30",
+            "2021-1-5",
+            " 2021-01-05",
+            "20210105",
+            "2030-01-01",
+            "1999-12-31",
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            '"',
+            '""',
+            'a"b',
+            "'",
+            "\n",
+            "x\ny",
+            "\r",
+            "true",
+            "FALSE",
+            "999",
+            "1;2",
+            "76;77",
+            "†",
+            "*",
+            "♣",
+            "§",
+            "",
+            " ",
+            "flops",
+            "CNN",
+        ]
+    ),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
 )
 
@@ -66,7 +111,8 @@ def plainly_invalid(field: dict, value: str, missing: tuple[str, ...]) -> bool:
         parsed = value
     elif ftype == "boolean":
         return value not in field.get("trueValues", ["true", "True", "TRUE", "1"]) + field.get(
-            "falseValues", ["false", "False", "FALSE", "0"])
+            "falseValues", ["false", "False", "FALSE", "0"]
+        )
     else:
         if value[:1] in "=+-@":
             return True
@@ -117,5 +163,6 @@ def test_a_corrupted_cell_is_reported_on_its_line_and_column(workdir, data):
     line = row + 1  # header = 1; the real tables have no line breaks inside cells
     missing = tuple(res.schema.get("missingValues", [""]))
     if plainly_invalid(res.field(column), value, missing):
-        assert any(p.file == res.relpath and p.line == line and (p.column == column or p.code in FILE_LEVEL)
-                   for p in problems), (name, line, column, value, [p.as_text() for p in problems])
+        assert any(
+            p.file == res.relpath and p.line == line and (p.column == column or p.code in FILE_LEVEL) for p in problems
+        ), (name, line, column, value, [p.as_text() for p in problems])

@@ -1,4 +1,5 @@
 """`verify` on a real release: intact folder and zip pass; tampering and truncation are caught."""
+
 import json
 import shutil
 import zipfile
@@ -12,7 +13,6 @@ from inference_energy.verify import ReleaseError, verify_release
 from package_files import copy_package
 
 ROOT = Path(__file__).resolve().parents[1]
-
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +60,22 @@ def test_one_changed_byte_in_a_table_is_caught_by_both_records(folder, capsys):
 def test_a_changed_database_byte_is_caught(folder):
     flip_one_byte(folder / "ai-inference-energy.duckdb", 5000)
     assert [(p.file, p.code) for p in verify_release(folder, validate=False)] == [
-        ("ai-inference-energy.duckdb", "checksum-mismatch"), ("ai-inference-energy.duckdb", "hash-mismatch")]
+        ("ai-inference-energy.duckdb", "checksum-mismatch"),
+        ("ai-inference-energy.duckdb", "hash-mismatch"),
+    ]
 
 
-@pytest.mark.parametrize("rel", ["parquet/gpus.parquet", "load.sql", "README.md", "schemas/gpus.schema.json",
-                                 "CITATION.cff", "derive/checks/trend_fitted.sql"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "parquet/gpus.parquet",
+        "load.sql",
+        "README.md",
+        "schemas/gpus.schema.json",
+        "CITATION.cff",
+        "derive/checks/trend_fitted.sql",
+    ],
+)
 def test_a_changed_byte_in_any_other_file_is_caught(folder, rel):
     flip_one_byte(folder / rel, 10)
     codes = {(p.file, p.code) for p in verify_release(folder, validate=False)}
@@ -73,19 +84,24 @@ def test_a_changed_byte_in_any_other_file_is_caught(folder, rel):
 
 def test_a_changed_descriptor_is_caught_by_sha256sums(folder):
     path = folder / "datapackage.json"
-    path.write_text(path.read_text(encoding="utf-8").replace('"title": "Bibliography"', '"title": "Bib"'),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"title": "Bibliography"', '"title": "Bib"'), encoding="utf-8"
+    )
     assert [(p.file, p.code) for p in verify_release(folder, validate=False)] == [
-        ("datapackage.json", "checksum-mismatch")]
+        ("datapackage.json", "checksum-mismatch")
+    ]
 
 
 def test_a_tampered_file_in_a_rebuilt_zip_is_caught(folder, tmp_path):
     path = folder / "tables/cv_models.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("AlexNet,No,37,56.52,", "AlexNet,No,37,66.52,"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("AlexNet,No,37,56.52,", "AlexNet,No,37,66.52,"), encoding="utf-8"
+    )
     problems = verify_release(rezip(folder, tmp_path / "tampered.zip"), validate=False)
-    assert {(p.file, p.code) for p in problems} == {("tables/cv_models.csv", "checksum-mismatch"),
-                                                    ("tables/cv_models.csv", "hash-mismatch")}
+    assert {(p.file, p.code) for p in problems} == {
+        ("tables/cv_models.csv", "checksum-mismatch"),
+        ("tables/cv_models.csv", "hash-mismatch"),
+    }
 
 
 def test_added_and_missing_files_are_reported(folder):
@@ -132,12 +148,17 @@ def test_a_source_checkout_is_not_a_release(capsys):
 def test_every_code_of_verify_and_check_version_is_documented():
     import re
 
-    source = "".join((ROOT / "src/inference_energy" / name).read_text(encoding="utf-8")
-                     for name in ("verify.py", "versioning.py"))
+    source = "".join(
+        (ROOT / "src/inference_energy" / name).read_text(encoding="utf-8") for name in ("verify.py", "versioning.py")
+    )
     emitted = set(re.findall(r'"([a-z]+(?:-[a-z]+)+)"', source)) - {"merge-base"}  # a git command, not a code
     verify_source = (ROOT / "src/inference_energy/verify.py").read_text(encoding="utf-8")
     emitted |= set(re.findall(r'\(([a-z]+(?:-[a-z]+)+)\)"', verify_source))  # codes that end a ReleaseError
     page = (ROOT / "docs/releases.md").read_text(encoding="utf-8")
-    documented = {m for line in page.splitlines() if line.startswith("| `")
-                  for m in re.findall(r"`([a-z]+(?:-[a-z]+)+)`", line.split("|")[1])}
+    documented = {
+        m
+        for line in page.splitlines()
+        if line.startswith("| `")
+        for m in re.findall(r"`([a-z]+(?:-[a-z]+)+)`", line.split("|")[1])
+    }
     assert emitted == documented

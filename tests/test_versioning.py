@@ -1,4 +1,5 @@
 """The version check: SemVer bump and CHANGELOG entry against a base, on real package copies."""
+
 import json
 import re
 import subprocess
@@ -13,8 +14,6 @@ from package_files import copy_package, edit
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
-
 def set_version(root: Path, version: str, changelog: str | None = None) -> None:
     """Set datapackage.json's (and CITATION.cff's) version; with `changelog`, add that section above [1.0.0] (the
     oldest section, always there; the checker finds a section wherever it is)."""
@@ -24,16 +23,18 @@ def set_version(root: Path, version: str, changelog: str | None = None) -> None:
     assert json.loads(path.read_text(encoding="utf-8"))["version"] == version
     citation = root / "CITATION.cff"  # a bump names the new version in CITATION.cff too
     if citation.is_file():
-        citation.write_text(re.sub(r"(?m)^version: .*$", f"version: {version}", citation.read_text(encoding="utf-8")),
-                            encoding="utf-8")
+        citation.write_text(
+            re.sub(r"(?m)^version: .*$", f"version: {version}", citation.read_text(encoding="utf-8")), encoding="utf-8"
+        )
     if changelog is not None:
         edit(root / "CHANGELOG.md", "## [1.0.0]", changelog + "\n\n## [1.0.0]")
 
 
 VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
 PATCH, MINOR, MAJOR = (bump(VERSION, level) for level in ("patch", "minor", "major"))
-VERSION_LINE = next(number for number, line in enumerate((ROOT / "datapackage.json").open(encoding="utf-8"), 1)
-                    if '"version"' in line)
+VERSION_LINE = next(
+    number for number, line in enumerate((ROOT / "datapackage.json").open(encoding="utf-8"), 1) if '"version"' in line
+)
 
 
 @pytest.fixture
@@ -123,8 +124,14 @@ def test_a_version_cannot_go_down(sides):
 
 
 def git(repo: Path, *args: str) -> None:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(repo),
+    }
     subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
@@ -159,10 +166,14 @@ def test_citation_cff_names_the_package_version(sides):
     assert check_version(base, head).problems == []
     edit(head / "CITATION.cff", f"\nversion: {VERSION}\n", f"\nversion: {MINOR}\n")
     [problem] = check_version(base, head).problems
-    line = next(n for n, text in enumerate((head / "CITATION.cff").open(encoding="utf-8"), 1) if text.startswith("version:"))  # noqa: E501
-    assert problem.as_text() == (f"CITATION.cff:{line}: column 'version' = '{MINOR}': CITATION.cff cites version {MINOR} "  # noqa: E501
-                                 f"but datapackage.json has {VERSION}: set 'version: {VERSION}' in CITATION.cff "
-                                 "(citation-version-mismatch)")
+    line = next(
+        n for n, text in enumerate((head / "CITATION.cff").open(encoding="utf-8"), 1) if text.startswith("version:")
+    )
+    assert problem.as_text() == (
+        f"CITATION.cff:{line}: column 'version' = '{MINOR}': CITATION.cff cites version {MINOR} "
+        f"but datapackage.json has {VERSION}: set 'version: {VERSION}' in CITATION.cff "
+        "(citation-version-mismatch)"
+    )
 
 
 def test_the_real_citation_cff_names_the_package_version():

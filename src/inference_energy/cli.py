@@ -8,6 +8,7 @@ prints one line `inference-energy <command>: error: ...` and exits 1; argparse's
 exit 2. Anything else is a bug: one line naming it as an internal error, exit 1, and the
 traceback only with INFERENCE_ENERGY_DEBUG=1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,8 +65,10 @@ def check_package_argument(args: argparse.Namespace) -> None:
         except (UnicodeDecodeError, json.JSONDecodeError):
             content = None
         if not isinstance(content, dict) or "resources" not in content:
-            raise UsageError(f"{given} is not a package descriptor (a JSON {DESCRIPTOR} with resources): "
-                             "give the package folder or its datapackage.json")
+            raise UsageError(
+                f"{given} is not a package descriptor (a JSON {DESCRIPTOR} with resources): "
+                "give the package folder or its datapackage.json"
+            )
 
 
 def user_error_text(exc: BaseException) -> str | None:
@@ -112,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         for problem in exc.problems:
             print(problem.as_text(), file=sys.stderr)
-        print(f"inference-energy {args.command}: error: the package cannot be read; fix the problems above",
-              file=sys.stderr)
+        print(
+            f"inference-energy {args.command}: error: the package cannot be read; fix the problems above",
+            file=sys.stderr,
+        )
         return 1
     except Exception as exc:
         if os.environ.get(DEBUG_ENV):
@@ -122,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         if text is not None:
             print(f"inference-energy {args.command}: error: {one_line(text)}", file=sys.stderr)
         else:
-            print(f"inference-energy {args.command}: internal error: {type(exc).__name__}: {one_line(str(exc))} "
-                  f"(a bug, please report it; {DEBUG_ENV}=1 shows the traceback)", file=sys.stderr)
+            print(
+                f"inference-energy {args.command}: internal error: {type(exc).__name__}: {one_line(str(exc))} "
+                f"(a bug, please report it; {DEBUG_ENV}=1 shows the traceback)",
+                file=sys.stderr,
+            )
         return 1

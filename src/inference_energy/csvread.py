@@ -20,6 +20,7 @@ as a pyarrow string array (`pd.ArrowDtype(pa.string())`), so the checks run in p
 compute kernels without creating a Python string per cell; `text_array` hands a column's
 array to them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -73,9 +74,11 @@ def read_csv_text(path: Path, relpath: str) -> CsvTable:
         table.problems.extend(exc.problems)
         return table
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     if not data or data.isspace():  # isspace stops at the first other byte; strip() would copy
-        table.problems.append(Problem(relpath, 1, None, None, "the file is empty: it needs at least the header line", "source-error"))
+        table.problems.append(
+            Problem(relpath, 1, None, None, "the file is empty: it needs at least the header line", "source-error")
+        )
         return table
     misplaced = None
     if data.find(b'"') != -1:
@@ -92,10 +95,17 @@ def read_csv_text(path: Path, relpath: str) -> CsvTable:
     table = _read_slow(data, relpath, table)
     if misplaced is not None and table.frame is not None:  # the csv module let it pass: we do not
         table.frame = None
-        table.problems.append(Problem(
-            relpath, data.count(b"\n", 0, misplaced) + 1, None, None,
-            "a quote inside a cell that does not start with one: quote the whole cell and double every quote "
-            "inside it (\"\")", "source-error"))
+        table.problems.append(
+            Problem(
+                relpath,
+                data.count(b"\n", 0, misplaced) + 1,
+                None,
+                None,
+                "a quote inside a cell that does not start with one: quote the whole cell and double every quote "
+                'inside it ("")',
+                "source-error",
+            )
+        )
     return table
 
 
@@ -109,7 +119,10 @@ def _read_fast(data: bytes) -> tuple[list[str], pa.Table]:
         parse_options=pacsv.ParseOptions(ignore_empty_lines=False),  # a blank line is a record: _regular sees it
         convert_options=pacsv.ConvertOptions(
             column_types={f"f{i}": pa.string() for i in range(max_columns)},
-            strings_can_be_null=False, quoted_strings_can_be_null=False))
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
     if any(t != pa.string() for t in records.schema.types):
         raise ValueError("more columns than the header line has")  # a header cell spans lines
     header = [str(v) for v in records.slice(0, 1).to_pylist()[0].values()]
@@ -118,8 +131,10 @@ def _read_fast(data: bytes) -> tuple[list[str], pa.Table]:
 
 def _frame(columns: list, index: pd.Index) -> pd.DataFrame:
     """The frame of text cells, columns numbered by header position."""
-    return pd.DataFrame({i: pd.Series(pd.arrays.ArrowExtensionArray(col), index=index, copy=False)
-                         for i, col in enumerate(columns)}, index=index)
+    return pd.DataFrame(
+        {i: pd.Series(pd.arrays.ArrowExtensionArray(col), index=index, copy=False) for i, col in enumerate(columns)},
+        index=index,
+    )
 
 
 def _regular(data: bytes, records: int, ncols: int) -> bool:
@@ -176,8 +191,10 @@ def _first_misplaced_quote(arr: np.ndarray, q: np.ndarray) -> int | None:
 
 def _encoding_error(data: bytes, exc: UnicodeDecodeError, relpath: str) -> Problem:
     line = data.count(b"\n", 0, exc.start) + 1
-    byte = data[exc.start:exc.start + 1].hex()
-    return Problem(relpath, line, None, None, f"not valid UTF-8 (byte 0x{byte}): save the file as UTF-8", "encoding-error")
+    byte = data[exc.start : exc.start + 1].hex()
+    return Problem(
+        relpath, line, None, None, f"not valid UTF-8 (byte 0x{byte}): save the file as UTF-8", "encoding-error"
+    )
 
 
 def _read_slow(data: bytes, relpath: str, table: CsvTable) -> CsvTable:
@@ -202,22 +219,43 @@ def _read_slow(data: bytes, relpath: str, table: CsvTable) -> CsvTable:
                 ncols = len(header)
                 if record and len(record) != ncols:
                     if end > start and any("\n" in cell or "\r" in cell for cell in record):
-                        problems.append(Problem(
-                            relpath, start, None, None,
-                            f"a quoted cell opened on line {start} runs on to line {end}, giving {len(record)} cells "
-                            f"instead of {ncols}: a quote is probably not closed; close it or double it (\"\")",
-                            "source-error"))
+                        problems.append(
+                            Problem(
+                                relpath,
+                                start,
+                                None,
+                                None,
+                                f"a quoted cell opened on line {start} runs on to line {end}, giving "
+                                f"{len(record)} cells "
+                                f'instead of {ncols}: a quote is probably not closed; close it or double it ("")',
+                                "source-error",
+                            )
+                        )
                         return table
                     if len(record) < ncols:
-                        problems.append(Problem(
-                            relpath, start, header[len(record)], None,
-                            f"the row has {len(record)} cells but the header has {ncols}: add the missing cells", "missing-cell"))
+                        problems.append(
+                            Problem(
+                                relpath,
+                                start,
+                                header[len(record)],
+                                None,
+                                f"the row has {len(record)} cells but the header has {ncols}: add the missing cells",
+                                "missing-cell",
+                            )
+                        )
                         record = record + [""] * (ncols - len(record))
                     else:
-                        problems.append(Problem(
-                            relpath, start, None, record[ncols],
-                            f"the row has {len(record)} cells but the header has {ncols}: remove the extra cells "
-                            "or quote a cell that contains a comma", "extra-cell"))
+                        problems.append(
+                            Problem(
+                                relpath,
+                                start,
+                                None,
+                                record[ncols],
+                                f"the row has {len(record)} cells but the header has {ncols}: remove the extra cells "
+                                "or quote a cell that contains a comma",
+                                "extra-cell",
+                            )
+                        )
                         record = record[:ncols]
                 elif not record:
                     record = [""] * ncols
@@ -226,11 +264,15 @@ def _read_slow(data: bytes, relpath: str, table: CsvTable) -> CsvTable:
             start = end + 1
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
-            rule = (f"unterminated quoted cell: the quote opened on line {start} is never closed; "
-                    "add the closing quote (write a quote inside a quoted cell as \"\")")
+            rule = (
+                f"unterminated quoted cell: the quote opened on line {start} is never closed; "
+                'add the closing quote (write a quote inside a quoted cell as "")'
+            )
         elif "expected after" in str(exc):
-            rule = ("text after the closing quote of a cell: write a quote inside a quoted cell as \"\" "
-                    "(a backslash does not escape a quote in CSV)")
+            rule = (
+                'text after the closing quote of a cell: write a quote inside a quoted cell as "" '
+                "(a backslash does not escape a quote in CSV)"
+            )
         else:
             rule = f"malformed CSV ({exc}); quote cells that contain commas, quotes or line breaks"
         problems.append(Problem(relpath, start, None, None, rule, "source-error"))

@@ -8,6 +8,7 @@ and the headline derived figures are recomputed on an in-memory DuckDB for each 
 Every change carries its SemVer level. The levels are set here, in LEVEL, and nowhere
 else: `check-version` asks this module which bump a change needs.
 """
+
 from __future__ import annotations
 
 import csv
@@ -114,8 +115,11 @@ class PackageDiff:
         out = list(self.package)
         for res in self.resources:
             out += res.schema
-            for kind, rows, verb in (("rows-added", res.added, "added"), ("rows-removed", res.removed, "removed"),
-                                     ("rows-changed", res.changed, "changed")):
+            for kind, rows, verb in (
+                ("rows-added", res.added, "added"),
+                ("rows-removed", res.removed, "removed"),
+                ("rows-changed", res.changed, "changed"),
+            ):
                 if rows:
                     out.append(Change(kind, res.name, f"{plural(len(rows), 'row')} {verb}"))
         return out
@@ -257,8 +261,9 @@ def compare_rows(diff: ResourceDiff, old_rows: list[dict], new_rows: list[dict],
         old_row = old_index.get(k)
         if old_row is None:
             continue
-        cells = [(c, old_row.get(c, ""), new_row.get(c, "")) for c in common
-                 if old_row.get(c, "") != new_row.get(c, "")]
+        cells = [
+            (c, old_row.get(c, ""), new_row.get(c, "")) for c in common if old_row.get(c, "") != new_row.get(c, "")
+        ]
         if cells:
             diff.changed.append(RowChange(k, cells))
 
@@ -288,8 +293,11 @@ def field_changes(name: str, old_field: dict, new_field: dict, column: str) -> l
     changes = []
     for prop, kind in FIELD_ASPECTS:
         if old_field.get(prop) != new_field.get(prop):
-            changes.append(Change(kind, name, f"column '{column}': {prop} {show(old_field.get(prop))} -> "
-                                              f"{show(new_field.get(prop))}"))
+            changes.append(
+                Change(
+                    kind, name, f"column '{column}': {prop} {show(old_field.get(prop))} -> {show(new_field.get(prop))}"
+                )
+            )
     rest = {k for k in old_field.keys() | new_field.keys() if k not in {"name", *dict(FIELD_ASPECTS)}}
     for prop in sorted(rest):
         if old_field.get(prop) != new_field.get(prop):
@@ -307,15 +315,19 @@ def schema_changes(name: str, old: Resource, new: Resource, renames: dict[str, s
     new_fields = {f["name"]: f for f in new.fields}
     for col in old.field_names:
         if col in renames:
-            changes.append(Change("column-renamed", name, f"column '{col}' renamed to '{renames[col]}' "
-                                                          "(same type and values)"))
+            changes.append(
+                Change("column-renamed", name, f"column '{col}' renamed to '{renames[col]}' (same type and values)")
+            )
         elif col not in new_fields:
             changes.append(Change("column-removed", name, f"column '{col}' removed"))
     for col in new.field_names:
         if col not in old_fields and col not in renames.values():
             changes.append(Change("column-added", name, f"column '{col}' added"))
-    kept = [(old_fields[c], new_fields[renames.get(c, c)], renames.get(c, c)) for c in old.field_names
-            if renames.get(c, c) in new_fields]
+    kept = [
+        (old_fields[c], new_fields[renames.get(c, c)], renames.get(c, c))
+        for c in old.field_names
+        if renames.get(c, c) in new_fields
+    ]
     for old_field, new_field, column in kept:
         changes += field_changes(name, old_field, new_field, column)
     old_order = [renames.get(c, c) for c in old.field_names if renames.get(c, c) in new_fields]
@@ -392,7 +404,7 @@ def headline_figures(root: Path) -> dict[tuple, object]:
                 raise LookupError(f"no view {view} (derive/views/{view}.sql)")
             for row in con.execute(f"select {', '.join(keys + columns)} from {view}").fetchall():
                 key = tuple(row[: len(keys)])
-                for column, value in zip(columns, row[len(keys):]):
+                for column, value in zip(columns, row[len(keys) :]):
                     figures[(view, key, column)] = value
         return figures
     finally:
@@ -437,8 +449,9 @@ def diff_resource(name: str, old: Resource, new: Resource) -> ResourceDiff:
     return diff
 
 
-def diff_packages(old_root: Path, new_root: Path, old_label: str = "old", new_label: str = "new",
-                  figures: bool = True) -> PackageDiff:
+def diff_packages(
+    old_root: Path, new_root: Path, old_label: str = "old", new_label: str = "new", figures: bool = True
+) -> PackageDiff:
     old, new = load_package(old_root), load_package(new_root)
     result = PackageDiff(old_label, new_label, old.version, new.version)
     result.package = descriptor_changes(old, new)
@@ -485,8 +498,10 @@ def nonempty_cells(row: dict, skip: list[str]) -> str:
 
 
 def render_text(diff: PackageDiff, max_rows: int = 50) -> str:
-    out = [f"Data diff: {diff.old_label} (version {diff.old_version}) -> {diff.new_label} "
-           f"(version {diff.new_version})", summary_line(diff)]
+    out = [
+        f"Data diff: {diff.old_label} (version {diff.old_version}) -> {diff.new_label} (version {diff.new_version})",
+        summary_line(diff),
+    ]
     for change in diff.package:
         out.append(f"  [{change.level}] {change.resource + ': ' if change.resource else ''}{change.text}")
     for res in diff.resources:
@@ -498,8 +513,10 @@ def render_text(diff: PackageDiff, max_rows: int = 50) -> str:
         out += [f"  + {row_label(res, r)}: {nonempty_cells(r, res.key)}" for r in res.added[:max_rows]]
         out += [f"  - {row_label(res, r)}: {nonempty_cells(r, res.key)}" for r in res.removed[:max_rows]]
         for change in res.changed[:max_rows]:
-            cells = "; ".join(f"{c} {old!r} -> {new!r}" + (" (provenance)" if is_provenance(c) else "")
-                              for c, old, new in change.cells)
+            cells = "; ".join(
+                f"{c} {old!r} -> {new!r}" + (" (provenance)" if is_provenance(c) else "")
+                for c, old, new in change.cells
+            )
             out.append(f"  ~ {format_key(change.key)}: {cells}")
         hidden = sum(max(0, len(rows) - max_rows) for rows in (res.added, res.removed, res.changed))
         if hidden:
@@ -531,8 +548,12 @@ def md_table(header: list[str], rows: list[list]) -> list[str]:
 
 
 def render_markdown(diff: PackageDiff, max_rows: int = 50) -> str:
-    out = [f"### Data diff: `{diff.old_label}` ({diff.old_version}) → `{diff.new_label}` ({diff.new_version})",
-           "", f"**{summary_line(diff)}**", ""]
+    out = [
+        f"### Data diff: `{diff.old_label}` ({diff.old_version}) → `{diff.new_label}` ({diff.new_version})",
+        "",
+        f"**{summary_line(diff)}**",
+        "",
+    ]
     changes = diff.changes()
     if changes:
         out += md_table(["level", "resource", "change"], [[c.level, c.resource or "", c.text] for c in changes])
@@ -546,8 +567,11 @@ def render_markdown(diff: PackageDiff, max_rows: int = 50) -> str:
 def resource_markdown(res: ResourceDiff, max_rows: int) -> list[str]:
     out = ["", f"#### `{res.name}`"]
     if res.changed:
-        rows = [[format_key(ch.key), c + (" (provenance)" if is_provenance(c) else ""), f"`{old}`", f"`{new}`"]
-                for ch in res.changed[:max_rows] for c, old, new in ch.cells]
+        rows = [
+            [format_key(ch.key), c + (" (provenance)" if is_provenance(c) else ""), f"`{old}`", f"`{new}`"]
+            for ch in res.changed[:max_rows]
+            for c, old, new in ch.cells
+        ]
         out += ["", f"Changed cells ({plural(len(res.changed), 'row')}):", ""]
         out += md_table(["key", "column", "old", "new"], rows)
     for title, rows in (("Added", res.added), ("Removed", res.removed)):

@@ -22,6 +22,7 @@ This file is also mkdocs.yml's hook (loaded by path, hence absolute imports only
 `on_config` adds the generated pages to the nav, and `on_pre_build` stops the build when
 manifest.json no longer matches the inputs, so a stale page can never be served or published.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -107,6 +108,7 @@ def generate(root: str | Path = ".", out: str | Path | None = None, figures: boo
         docs_pages.write_all(site, writer)
         if figures:
             from inference_energy import figures as figs
+
             figs.write_all(site, writer)
         writer.write("nav.json", json.dumps(writer.nav, indent=1, ensure_ascii=False) + "\n")
         writer.write("manifest.json", json.dumps(inputs, indent=1) + "\n")
@@ -224,8 +226,10 @@ def on_pre_build(config):
     changed = stale_inputs(root, Path(config.docs_dir) / GENERATED)
     if changed:
         shown = ", ".join(changed[:8]) + (" ..." if len(changed) > 8 else "")
-        raise PluginError(f"docs/{GENERATED} is out of date ({shown} changed since it was generated): "
-                          "run `inference-energy docs` (or `make docs`)")
+        raise PluginError(
+            f"docs/{GENERATED} is out of date ({shown} changed since it was generated): "
+            "run `inference-energy docs` (or `make docs`)"
+        )
 
 
 # ---------------------------------------------------------------------------- command line
@@ -234,8 +238,9 @@ def on_pre_build(config):
 def add_arguments(parser) -> None:
     parser.add_argument("--package", default=".", help="package folder or datapackage.json (default: .)")
     parser.add_argument("--out", default=None, help="output folder (default: <package>/docs/generated)")
-    parser.add_argument("--check", action="store_true",
-                        help="only check that docs/generated is current; exit 1 when it is not")
+    parser.add_argument(
+        "--check", action="store_true", help="only check that docs/generated is current; exit 1 when it is not"
+    )
 
 
 def run(args) -> int:

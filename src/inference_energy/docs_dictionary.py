@@ -4,6 +4,7 @@ Tables are described by their Table Schema (schemas/*.schema.json), views and ma
 header comment of derive/<name>.sql and the columns DuckDB reports for them. Every column gets
 an anchor (`<page>#<column>`), so the index reaches any column of any table in one more click.
 """
+
 from __future__ import annotations
 
 import re
@@ -149,15 +150,29 @@ def table_page(site: Site, name: str, users: dict[str, list[str]]) -> str:
         out.append("Foreign keys\n:   " + "; ".join(f"[{c}](#{c}) → {column_link(t)}" for c, t in fks.items()) + "\n")
     back = referenced_by(site, name)
     if back:
-        out.append("Referenced by\n:   " + "; ".join(
-            f"{column_link(f'{t}.{c}')} → [{col}](#{col})" for t, c, col in back) + "\n")
+        out.append(
+            "Referenced by\n:   "
+            + "; ".join(f"{column_link(f'{t}.{c}')} → [{col}](#{col})" for t, c, col in back)
+            + "\n"
+        )
     if users.get(name):
         out.append("Read by\n:   " + links(users[name]) + "\n")
     out += data_sections(site, name)
     out.append("## Columns {#section-columns}\n")
-    out.append(md_table(["column", "type", "unit", "description"], [
-        [f"[{f['name']}](#{f['name']})", type_text(f), f.get("unit", ""), first_sentence(f.get("description", ""))]
-        for f in resource.fields]))
+    out.append(
+        md_table(
+            ["column", "type", "unit", "description"],
+            [
+                [
+                    f"[{f['name']}](#{f['name']})",
+                    type_text(f),
+                    f.get("unit", ""),
+                    first_sentence(f.get("description", "")),
+                ]
+                for f in resource.fields
+            ],
+        )
+    )
     out.append(docs_downloads.preview(site, name))
     for f in resource.fields:
         out.append(column_section(site, name, f, rows, fks.get(f["name"])))
@@ -180,8 +195,10 @@ def column_section(site: Site, table: str, field: dict, rows: int, fk: str | Non
     elif markers:
         lines.append(f"May be marked (in [{name}_marker](#{name}_marker)): {marker_links(markers)}.\n")
     if roles.is_refs(name):
-        lines.append(f"Holds `ref_id` values of [references](references.md#ref_id), listed in the "
-                     f"[bibliography]({BIBLIOGRAPHY}); see [how citations work]({PROVENANCE}#per-value-citations).\n")
+        lines.append(
+            f"Holds `ref_id` values of [references](references.md#ref_id), listed in the "
+            f"[bibliography]({BIBLIOGRAPHY}); see [how citations work]({PROVENANCE}#per-value-citations).\n"
+        )
     return "\n".join(lines)
 
 
@@ -231,7 +248,7 @@ def linked_prose(text: str, names: set[str], current: str) -> str:
     for match in re.finditer(r"\b[a-z_][a-z0-9_]*\b", text):
         word = match.group(0)
         if word in names and word != current:
-            out.append(md_escape(text[last:match.start()]))
+            out.append(md_escape(text[last : match.start()]))
             out.append(f"[{word}]({word}.md)")
             last = match.end()
     out.append(md_escape(text[last:]))
@@ -248,12 +265,12 @@ def final_select(sql: str) -> str:
     body = without_comments(sql)
     starts = list(re.finditer(r"\bfinal\s+as\s*\(", body, re.I))
     if not starts:
-        return body[body.lower().rfind("select"):]
+        return body[body.lower().rfind("select") :]
     depth, i = 1, starts[-1].end()
     while i < len(body) and depth:
         depth += {"(": 1, ")": -1}.get(body[i], 0)
         i += 1
-    return body[starts[-1].end():i - 1]
+    return body[starts[-1].end() : i - 1]
 
 
 def last_item(text: str) -> str:
@@ -317,8 +334,10 @@ def column_doc(site: Site, name: str, column: str, seen: tuple = ()) -> tuple[st
     if re.search(rf"\bas\s+{re.escape(column)}\b", without_comments(obj.sql), re.I):
         return f"Computed in the SQL of [{name}]({name}.md#section-sql)", f"{name}.{column}"
     body = without_comments(obj.sql)
-    sources = sorted((n for n in inputs_of(site, obj) if column in columns_of(site, n)),
-                     key=lambda n: re.search(rf"\b{n}\b", body).start())
+    sources = sorted(
+        (n for n in inputs_of(site, obj) if column in columns_of(site, n)),
+        key=lambda n: re.search(rf"\b{n}\b", body).start(),
+    )
     for source in sources:
         description, origin = column_doc(site, source, column, seen + (name,))
         if description:
@@ -367,8 +386,12 @@ def object_page(site: Site, obj: DbObject, users: dict[str, list[str]]) -> str:
     if obj.rows is not None:
         facts += f" · **{obj.rows} rows** · {len(obj.columns)} columns"
     summary = summary[:1].upper() + summary[1:]
-    out = [f"# {obj.name}\n", facts + "\n", linked_prose(summary, names, obj.name) + "\n",
-           "## About {#section-about}\n"]
+    out = [
+        f"# {obj.name}\n",
+        facts + "\n",
+        linked_prose(summary, names, obj.name) + "\n",
+        "## About {#section-about}\n",
+    ]
     for label, text in sections:
         body = f"`{text}`" if label == "Example" and "`" not in text else linked_prose(text, names, obj.name)
         out.append(f"{label}\n:   {body}\n")
@@ -396,8 +419,11 @@ def object_columns(site: Site, obj: DbObject) -> list[str]:
             unit, (description, origin) = "", column_doc(site, obj.name, column)
         rows.append([f"[{column}](#{column})", duck_type.lower(), unit, first_sentence(description)])
         filled = site.scalar(f'select count("{column}") from {site.rows_of(obj.name)}')
-        facts = [f"**{duck_type.lower()}**"] + ([f"unit: {unit}"] if unit else []) + [
-            f"filled in {filled} of {obj.rows} rows"]
+        facts = (
+            [f"**{duck_type.lower()}**"]
+            + ([f"unit: {unit}"] if unit else [])
+            + [f"filled in {filled} of {obj.rows} rows"]
+        )
         text = [f"### {column} {{#{column}}}\n", " · ".join(facts) + "\n"]
         if description:
             source = f" (from {column_link(origin)})" if origin and origin != f"{obj.name}.{column}" else ""
@@ -417,31 +443,55 @@ def index_page(site: Site) -> str:
         "`schemas/*.schema.json` and the header comments of `derive/*.sql`. Pick a table, or jump "
         "straight to a column from [every column](#every-column) below.\n",
         "## Tables\n",
-        md_table(["table", "title", "grain", "rows", "columns"], [
-            [f"[{name}]({name}.md)", descriptor_title(site, name), grain_of(r.schema.get("description", "")),
-             site.table_rows(name), len(r.fields)]
-            for name, r in site.package.resources.items()]),
+        md_table(
+            ["table", "title", "grain", "rows", "columns"],
+            [
+                [
+                    f"[{name}]({name}.md)",
+                    descriptor_title(site, name),
+                    grain_of(r.schema.get("description", "")),
+                    site.table_rows(name),
+                    len(r.fields),
+                ]
+                for name, r in site.package.resources.items()
+            ],
+        ),
     ]
     views = [o for o in site.objects.values() if o.kind == "view"]
     macros = [o for o in site.objects.values() if o.kind != "view"]
     if views:
-        out += ["## Views\n", "Computed by `derive/<view>.sql` when the database is built; nothing here is "
-                "stored in `tables/`.\n",
-                md_table(["view", "what it returns", "grain", "rows"], [
-                    [f"[{o.name}]({o.name}.md)", object_summary(o), grain_of(o.header), o.rows]
-                    for o in views])]
+        out += [
+            "## Views\n",
+            "Computed by `derive/<view>.sql` when the database is built; nothing here is stored in `tables/`.\n",
+            md_table(
+                ["view", "what it returns", "grain", "rows"],
+                [[f"[{o.name}]({o.name}.md)", object_summary(o), grain_of(o.header), o.rows] for o in views],
+            ),
+        ]
     if macros:
-        out += ["## Macros\n", "Table macros are views that take parameters (`select * from name(arg, ...)`); "
-                "scalar macros are functions used inside queries.\n",
-                md_table(["macro", "kind", "call", "what it returns"], [
+        out += [
+            "## Macros\n",
+            "Table macros are views that take parameters (`select * from name(arg, ...)`); "
+            "scalar macros are functions used inside queries.\n",
+            md_table(
+                ["macro", "kind", "call", "what it returns"],
+                [
                     [f"[{o.name}]({o.name}.md)", o.kind, f"`{o.name}({', '.join(o.parameters)})`", object_summary(o)]
-                    for o in macros])]
+                    for o in macros
+                ],
+            ),
+        ]
     out += ["## Every column {#every-column}\n"]
     for name, resource in site.package.resources.items():
-        out.append(f"**[{name}]({name}.md)**: " + " · ".join(f"[{c}]({name}.md#{c})" for c in resource.field_names) + "\n")
+        out.append(
+            f"**[{name}]({name}.md)**: " + " · ".join(f"[{c}]({name}.md#{c})" for c in resource.field_names) + "\n"
+        )
     for obj in views:
-        out.append(f"**[{obj.name}]({obj.name}.md)** (view): " +
-                   " · ".join(f"[{c}]({obj.name}.md#{c})" for c, _ in obj.columns) + "\n")
+        out.append(
+            f"**[{obj.name}]({obj.name}.md)** (view): "
+            + " · ".join(f"[{c}]({obj.name}.md#{c})" for c, _ in obj.columns)
+            + "\n"
+        )
     return "\n".join(out)
 
 

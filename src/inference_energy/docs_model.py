@@ -6,6 +6,7 @@ markdown helpers format cells, tables and links. The page writers (docs_dictiona
 figures, docs_downloads, docs_query) import this module; docs.py (the command and the MkDocs
 hook) imports them: no module of the site imports docs.py, so there is no import circle.
 """
+
 from __future__ import annotations
 
 import os
@@ -92,6 +93,7 @@ def format_value(value) -> str:
 @dataclass
 class DbObject:
     """A view or table macro of the database, with what derive/<name>.sql says about it."""
+
     name: str
     kind: str  # "view", "table macro" or "scalar macro"
     path: Path
@@ -137,11 +139,19 @@ class Site:
     def read_objects(self) -> dict[str, DbObject]:
         """Every view and macro that derive/ defines, as the database reports it."""
         derive = self.package.root / "derive"
-        views = {r[0] for r in self.con.execute(
-            "select view_name from duckdb_views() where not internal and schema_name = 'main'").fetchall()}
-        macros = {r[0]: (MACRO_KINDS[r[1]], r[2]) for r in self.con.execute(
-            "select function_name, function_type, parameters from duckdb_functions() "
-            "where function_type in ('macro', 'table_macro') and not internal").fetchall()}
+        views = {
+            r[0]
+            for r in self.con.execute(
+                "select view_name from duckdb_views() where not internal and schema_name = 'main'"
+            ).fetchall()
+        }
+        macros = {
+            r[0]: (MACRO_KINDS[r[1]], r[2])
+            for r in self.con.execute(
+                "select function_name, function_type, parameters from duckdb_functions() "
+                "where function_type in ('macro', 'table_macro') and not internal"
+            ).fetchall()
+        }
         objects = {}
         files = list(derive.glob("views/*.sql")) + list(derive.glob("macros/*.sql"))  # the layers of derive_graph
         for path in sorted(files, key=lambda p: p.stem):
@@ -155,8 +165,9 @@ class Site:
                 columns = [(r[0], r[1]) for r in self.con.execute(f'describe select * from "{name}"').fetchall()]
                 rows = self.scalar(f"select count(*) from {self.rows_of(name)}")
             meta = self.models[name].meta if name in self.models else {}
-            objects[name] = DbObject(name, kind, path, header_comment(text), text, columns, rows, list(parameters),
-                                     meta)
+            objects[name] = DbObject(
+                name, kind, path, header_comment(text), text, columns, rows, list(parameters), meta
+            )
         return objects
 
     def table_rows(self, name: str) -> int:

@@ -5,6 +5,7 @@ methodology pages, and the pages rendered from CHANGELOG.md, CONTRIBUTING.md and
 Fragments for hand-written pages go to _includes/ and are pulled in with pymdownx.snippets
 (`--8<-- "generated/_includes/<name>.md"`); their links are relative to docs/.
 """
+
 from __future__ import annotations
 
 import csv
@@ -71,9 +72,18 @@ def markers_fragment(site: Site) -> str:
     rows = []
     for m in site.markers:
         allowed = [c.split(".", 1) for c in m["allowed_columns"].split(";")]
-        count = sum(site.scalar(f'select count(*) from "{t}" where "{c}_marker" = ?', [m["symbol"]]) for t, c in allowed)
-        rows.append([f'<a id="marker-{m["name"]}"></a>**{m["symbol"]}**', f"`{m['name']}`", m["meaning"],
-                     ", ".join(column_anchor(t, c) for t, c in allowed), count])
+        count = sum(
+            site.scalar(f'select count(*) from "{t}" where "{c}_marker" = ?', [m["symbol"]]) for t, c in allowed
+        )
+        rows.append(
+            [
+                f'<a id="marker-{m["name"]}"></a>**{m["symbol"]}**',
+                f"`{m['name']}`",
+                m["meaning"],
+                ", ".join(column_anchor(t, c) for t, c in allowed),
+                count,
+            ]
+        )
     return md_table(["symbol", "name", "meaning", "may mark", "values marked"], rows)
 
 
@@ -81,11 +91,17 @@ def marker_counts_fragment(site: Site) -> str:
     symbols = [m["symbol"] for m in site.markers]
     rows = []
     for table, column in marker_columns(site):
-        counts = dict(site.con.execute(
-            f'select "{column}", count(*) from "{table}" where "{column}" is not null group by 1').fetchall())
+        counts = dict(
+            site.con.execute(
+                f'select "{column}", count(*) from "{table}" where "{column}" is not null group by 1'
+            ).fetchall()
+        )
         value_column = roles.value_column(column)
-        rows.append([column_anchor(table, value_column), site.table_rows(table)]
-                    + [counts.get(s, "") for s in symbols] + [sum(counts.values())])
+        rows.append(
+            [column_anchor(table, value_column), site.table_rows(table)]
+            + [counts.get(s, "") for s in symbols]
+            + [sum(counts.values())]
+        )
     return md_table(["value column", "rows"] + [f"**{s}**" for s in symbols] + ["marked"], rows)
 
 
@@ -94,7 +110,8 @@ def citation_counts_fragment(site: Site) -> str:
     for table, column in refs_columns(site):
         distinct = site.scalar(
             f'select count(distinct r) from "{table}", unnest(string_split("{column}", \';\')) as t(r) '
-            f'where "{column}" is not null')
+            f'where "{column}" is not null'
+        )
         rows.append([column_anchor(table, column), site.table_rows(table), site.filled(table, column), distinct])
     return md_table(["citation column", "rows", "values with a citation", "distinct references"], rows)
 
@@ -104,17 +121,23 @@ def provenance_example(site: Site) -> str:
     its cells shown as the CSV holds them."""
     found = site.query_dicts(
         "select model, extra_data from cv_models where top1_accuracy_refs is not null and "
-        "(params_millions_marker is not null or gflops_marker is not null) order by model limit 1")
+        "(params_millions_marker is not null or gflops_marker is not null) order by model limit 1"
+    )
     if not found:
         return "*No row with both a citation and a marker.*\n"
     with open(site.package["cv_models"].path, encoding="utf-8", newline="") as f:
-        r = next(row for row in csv.DictReader(f)
-                 if row["model"] == found[0]["model"] and row["extra_data"] == (found[0]["extra_data"] or ""))
+        r = next(
+            row
+            for row in csv.DictReader(f)
+            if row["model"] == found[0]["model"] and row["extra_data"] == (found[0]["extra_data"] or "")
+        )
     refs = {x["ref_id"]: x["citation"] for x in site.query_dicts('select ref_id, citation from "references"')}
     markers = {m["symbol"]: m for m in site.markers}
 
     def cited(ids: str) -> str:
-        return "; ".join(f"[[{i}]](generated/bibliography.md#ref-{i}) {md_escape(refs[int(i)])}" for i in ids.split(";"))
+        return "; ".join(
+            f"[[{i}]](generated/bibliography.md#ref-{i}) {md_escape(refs[int(i)])}" for i in ids.split(";")
+        )
 
     def source(col: str) -> str:
         if r[f"{col}_refs"]:
@@ -127,29 +150,50 @@ def provenance_example(site: Site) -> str:
     rows = []
     for col in ("top1_accuracy", "params_millions", "gflops"):
         marker = markers.get(r[f"{col}_marker"])
-        rows.append([column_anchor("cv_models", col), f"`{r[col]}`", r[f"{col}_refs"],
-                     f"[{marker['symbol']}](#marker-{marker['name']})" if marker else "", source(col)])
-    return "\n".join([
-        f"The row of {column_anchor('cv_models', 'model')} = **{md_escape(r['model'])}**, introduced in "
-        f"{cited(r['model_refs'])}, as `tables/cv_models.csv` holds it:\n",
-        md_table(["column", "value", "`_refs`", "`_marker`", "where the value comes from"], rows),
-        f"\nand `paper_source` = `{r['paper_source']}` says where the paper prints the row.\n"])
+        rows.append(
+            [
+                column_anchor("cv_models", col),
+                f"`{r[col]}`",
+                r[f"{col}_refs"],
+                f"[{marker['symbol']}](#marker-{marker['name']})" if marker else "",
+                source(col),
+            ]
+        )
+    return "\n".join(
+        [
+            f"The row of {column_anchor('cv_models', 'model')} = **{md_escape(r['model'])}**, introduced in "
+            f"{cited(r['model_refs'])}, as `tables/cv_models.csv` holds it:\n",
+            md_table(["column", "value", "`_refs`", "`_marker`", "where the value comes from"], rows),
+            f"\nand `paper_source` = `{r['paper_source']}` says where the paper prints the row.\n",
+        ]
+    )
 
 
 def bibliography_page(site: Site) -> str:
     cited = citations_by_reference(site)
     rows = []
     for r in site.query_dicts('select * from "references" order by ref_id'):
-        rows.append([f'<a id="ref-{r["ref_id"]}"></a>[{r["ref_id"]}]', r["citation"], reference_links(r),
-                     r["kind"], ", ".join(f"{col} ({n})" for col, n in cited.get(r["ref_id"], [])), r["note"]])
-    return "\n".join([
-        "# Bibliography\n",
-        f"The [references]({rel(f'{GENERATED}/bibliography.md', f'{DICT}/references.md')}) table: the paper's "
-        "numbered bibliography, then the sources it names only in footnotes or captions. The *cited by* "
-        "column counts the values of each `*_refs` column that cite the entry "
-        f"(see [how citations work]({rel(f'{GENERATED}/bibliography.md', 'provenance.md')}#per-value-citations)).\n",
-        md_table(["ref", "citation", "link", "kind", "cited by", "note"], rows),
-    ])
+        rows.append(
+            [
+                f'<a id="ref-{r["ref_id"]}"></a>[{r["ref_id"]}]',
+                r["citation"],
+                reference_links(r),
+                r["kind"],
+                ", ".join(f"{col} ({n})" for col, n in cited.get(r["ref_id"], [])),
+                r["note"],
+            ]
+        )
+    return "\n".join(
+        [
+            "# Bibliography\n",
+            f"The [references]({rel(f'{GENERATED}/bibliography.md', f'{DICT}/references.md')}) table: the paper's "
+            "numbered bibliography, then the sources it names only in footnotes or captions. The *cited by* "
+            "column counts the values of each `*_refs` column that cite the entry "
+            f"(see [how citations work]({rel(f'{GENERATED}/bibliography.md', 'provenance.md')}"
+            "#per-value-citations)).\n",
+            md_table(["ref", "citation", "link", "kind", "cited by", "note"], rows),
+        ]
+    )
 
 
 def reference_links(r: dict) -> str:
@@ -167,8 +211,8 @@ def citations_by_reference(site: Site) -> dict[int, list[tuple[str, int]]]:
     out: dict[int, list[tuple[str, int]]] = {}
     for table, column in refs_columns(site):
         for ref, n in site.con.execute(
-                f'select cast(r as integer), count(*) from "{table}", '
-                f'unnest(string_split("{column}", \';\')) as t(r) where "{column}" is not null group by 1 order by 1'
+            f'select cast(r as integer), count(*) from "{table}", '
+            f'unnest(string_split("{column}", \';\')) as t(r) where "{column}" is not null group by 1 order by 1'
         ).fetchall():
             out.setdefault(ref, []).append((f"{table}.{column}", n))
     return out
@@ -195,18 +239,33 @@ def errata_fragment(site: Site) -> str:
     _, rows = errata_rows(site)
     if not rows:
         return "*The errata table is empty.*\n"
-    out = [f"{len(rows)} errata, from the [errata]({DICT}/errata.md) table.\n",
-           md_table(["#", "where", "row", "printed column", "printed", "recomputed", "kind"], [
-               [f"[{i}](#erratum-{i})", r.get("paper_location"), r.get("row_key"), r.get("paper_column"),
-                r.get("printed_value"), format_number(r.get("recomputed_value")), r.get("kind")]
-               for i, r in enumerate(rows, 1)])]
+    out = [
+        f"{len(rows)} errata, from the [errata]({DICT}/errata.md) table.\n",
+        md_table(
+            ["#", "where", "row", "printed column", "printed", "recomputed", "kind"],
+            [
+                [
+                    f"[{i}](#erratum-{i})",
+                    r.get("paper_location"),
+                    r.get("row_key"),
+                    r.get("paper_column"),
+                    r.get("printed_value"),
+                    format_number(r.get("recomputed_value")),
+                    r.get("kind"),
+                ]
+                for i, r in enumerate(rows, 1)
+            ],
+        ),
+    ]
     for i, r in enumerate(rows, 1):
         view = r.get("derive_view")
         view_link = f"[{view}]({DICT}/{view}.md)" if view in site.objects else f"`{view}`"
-        out += [f"### {i}. {r.get('paper_location')}: {r.get('row_key')}, {r.get('paper_column')} {{#erratum-{i}}}\n",
-                f"Printed **{cell(r.get('printed_value'))}**; recomputed **{format_number(r.get('recomputed_value'))}** "
-                f"from {code(str(r.get('recomputed_from') or ''))} by {view_link}.\n",
-                md_escape(cell(r.get("finding"))) + "\n"]
+        out += [
+            f"### {i}. {r.get('paper_location')}: {r.get('row_key')}, {r.get('paper_column')} {{#erratum-{i}}}\n",
+            f"Printed **{cell(r.get('printed_value'))}**; recomputed **{format_number(r.get('recomputed_value'))}** "
+            f"from {code(str(r.get('recomputed_from') or ''))} by {view_link}.\n",
+            md_escape(cell(r.get("finding"))) + "\n",
+        ]
     return "\n".join(out)
 
 
@@ -234,32 +293,42 @@ def headlines_fragment(site: Site) -> str:
 
 
 def efficiency_sentences(site: Site) -> list[str]:
-    return [f"- **GPU efficiency doubles every {r['doubling_years']:.2f} years** for "
-            f"{r['domain'].upper()} inference (GFLOPS/W grows ×{r['growth_factor_per_year']:.2f} "
-            f"a year; fit on {r['n']} GPUs, r² = {r['r2']:.2f})."
-            for r in site.query_dicts("select * from efficiency_trend order by domain")]
+    return [
+        f"- **GPU efficiency doubles every {r['doubling_years']:.2f} years** for "
+        f"{r['domain'].upper()} inference (GFLOPS/W grows ×{r['growth_factor_per_year']:.2f} "
+        f"a year; fit on {r['n']} GPUs, r² = {r['r2']:.2f})."
+        for r in site.query_dicts("select * from efficiency_trend order by domain")
+    ]
 
 
 def refit_sentences(site: Site) -> list[str]:
-    return [f"- **Five years later**, refitted with the FP32 peaks of {r['added_n']} GPUs released "
-            f"after the paper, the CV trend doubles every {r['refit_doubling_years']:.2f} years "
-            f"instead of {r['paper_doubling_years']:.2f} "
-            "([how far the paper's trend was off](generated/figures/five-years-later.md))."
-            for r in site.query_dicts("select * from trend_refit where domain = 'cv'")]
+    return [
+        f"- **Five years later**, refitted with the FP32 peaks of {r['added_n']} GPUs released "
+        f"after the paper, the CV trend doubles every {r['refit_doubling_years']:.2f} years "
+        f"instead of {r['paper_doubling_years']:.2f} "
+        "([how far the paper's trend was off](generated/figures/five-years-later.md))."
+        for r in site.query_dicts("select * from trend_refit where domain = 'cv'")
+    ]
 
 
 def energy_sentences(site: Site) -> list[str]:
-    return [f"- **{r['domain'].upper()}**: one forward pass takes from {joules_text(r['lo'])} "
-            f"({r['lo_model']}) to {joules_text(r['hi'])} ({r['hi_model']}) across {r['n']} models, "
-            "against about 100 J that a human body uses in one second."
-            for r in site.query_dicts(
-                "select domain, count(*) as n, min(joules) as lo, max(joules) as hi, "
-                "arg_min(model, joules) as lo_model, arg_max(model, joules) as hi_model "
-                "from inference_energy group by domain order by domain")]
+    return [
+        f"- **{r['domain'].upper()}**: one forward pass takes from {joules_text(r['lo'])} "
+        f"({r['lo_model']}) to {joules_text(r['hi'])} ({r['hi_model']}) across {r['n']} models, "
+        "against about 100 J that a human body uses in one second."
+        for r in site.query_dicts(
+            "select domain, count(*) as n, min(joules) as lo, max(joules) as hi, "
+            "arg_min(model, joules) as lo_model, arg_max(model, joules) as hi_model "
+            "from inference_energy group by domain order by domain"
+        )
+    ]
 
 
-HEADLINE_SENTENCES = {"efficiency_trend": efficiency_sentences, "trend_refit": refit_sentences,
-                      "inference_energy": energy_sentences}
+HEADLINE_SENTENCES = {
+    "efficiency_trend": efficiency_sentences,
+    "trend_refit": refit_sentences,
+    "inference_energy": energy_sentences,
+}
 
 
 def joules_text(joules: float) -> str:
@@ -270,9 +339,21 @@ def trend_fits_fragment(site: Site) -> str:
     if "efficiency_trend" not in site.objects:
         return "*efficiency_trend is not built yet.*\n"
     rows = site.query_dicts("select * from efficiency_trend order by domain")
-    return md_table(["domain", "slope (log10 GFLOPS/W per year)", "intercept", "r²", "n", "×/year", "doubling (years)"],
-                    [[r["domain"], f"{r['slope_log10_per_year']:.5f}", f"{r['intercept']:.3f}", f"{r['r2']:.3f}",
-                      r["n"], f"{r['growth_factor_per_year']:.3f}", f"{r['doubling_years']:.2f}"] for r in rows])
+    return md_table(
+        ["domain", "slope (log10 GFLOPS/W per year)", "intercept", "r²", "n", "×/year", "doubling (years)"],
+        [
+            [
+                r["domain"],
+                f"{r['slope_log10_per_year']:.5f}",
+                f"{r['intercept']:.3f}",
+                f"{r['r2']:.3f}",
+                r["n"],
+                f"{r['growth_factor_per_year']:.3f}",
+                f"{r['doubling_years']:.2f}",
+            ]
+            for r in rows
+        ],
+    )
 
 
 def lineage_fragment(site: Site) -> str:
@@ -314,11 +395,13 @@ def output_table(names: list[str], rows: list[list[str]]) -> str:
 
 def cookbook_page(site: Site) -> str:
     files = cookbook_files(site.package.root)
-    out = ["# Cookbook\n",
-           "Questions answered with one DuckDB query each. Every query runs as shown against "
-           "`build/ai-inference-energy.duckdb` (`duckdb build/ai-inference-energy.duckdb`, or "
-           "`inference-energy query`), and the output under it is what it returns now: the page is "
-           "regenerated from `docs/cookbook/*.sql` on every docs build and the tests run each query.\n"]
+    out = [
+        "# Cookbook\n",
+        "Questions answered with one DuckDB query each. Every query runs as shown against "
+        "`build/ai-inference-energy.duckdb` (`duckdb build/ai-inference-energy.duckdb`, or "
+        "`inference-energy query`), and the output under it is what it returns now: the page is "
+        "regenerated from `docs/cookbook/*.sql` on every docs build and the tests run each query.\n",
+    ]
     out += [f"{i}. [{cookbook_entry(p)[0]}](#{p.stem})" for i, p in enumerate(files, 1)]
     out.append("")
     for path in files:
@@ -343,13 +426,19 @@ LINK_RE = re.compile(r"(\[[^\]]*\]\()([^)\s]+)(\))")
 def rewrite_links(text: str, root: Path, page: str) -> str:
     """Links of a repo-root markdown file, made to work from docs/generated/<page>: files under
     docs/ become site links; other repo files, which the site does not serve, become plain text."""
+
     def fix(match: re.Match) -> str:
         target = match.group(2)
         if re.match(r"^[a-z]+:|^#", target):
             return match.group(0)
         path, _, anchor = target.partition("#")
         if path.startswith("docs/"):
-            return match.group(1) + rel(f"{GENERATED}/{page}", path[len("docs/"):]) + (f"#{anchor}" if anchor else "") + ")"
+            return (
+                match.group(1)
+                + rel(f"{GENERATED}/{page}", path[len("docs/") :])
+                + (f"#{anchor}" if anchor else "")
+                + ")"
+            )
         label = match.group(1)[1:-2]
         return f"{label} (`{path}` in the repository)"
 
@@ -359,7 +448,7 @@ def rewrite_links(text: str, root: Path, page: str) -> str:
 def root_file_page(root: Path, name: str, page: str) -> str:
     path = root / name
     if not path.is_file():
-        return f"# {name}\n\n!!! warning \"Missing\"\n    `{name}` is not in the repository yet.\n"
+        return f'# {name}\n\n!!! warning "Missing"\n    `{name}` is not in the repository yet.\n'
     return rewrite_links(path.read_text(encoding="utf-8"), root, page)
 
 
@@ -368,20 +457,24 @@ def citation_page(root: Path) -> str:
 
     path = root / "CITATION.cff"
     if not path.is_file():
-        return "# Citation\n\n!!! warning \"Missing\"\n    `CITATION.cff` is not in the repository yet.\n"
+        return '# Citation\n\n!!! warning "Missing"\n    `CITATION.cff` is not in the repository yet.\n'
     text = path.read_text(encoding="utf-8")
     cff = yaml.safe_load(text)
     entries = []
     if cff.get("preferred-citation"):
         entries.append(bibtex(cff["preferred-citation"]))
     entries.append(bibtex({**cff, "type": cff.get("type", "dataset")}))
-    return "\n".join([
-        "# Citation\n",
-        "Cite the paper the data comes from, and this package (with its version). Both entries are "
-        "generated from `CITATION.cff`, shown in full below.\n",
-        "## BibTeX\n", "```bibtex\n" + "\n\n".join(entries) + "\n```\n",
-        "## CITATION.cff\n", "```yaml\n" + text.rstrip() + "\n```\n",
-    ])
+    return "\n".join(
+        [
+            "# Citation\n",
+            "Cite the paper the data comes from, and this package (with its version). Both entries are "
+            "generated from `CITATION.cff`, shown in full below.\n",
+            "## BibTeX\n",
+            "```bibtex\n" + "\n\n".join(entries) + "\n```\n",
+            "## CITATION.cff\n",
+            "```yaml\n" + text.rstrip() + "\n```\n",
+        ]
+    )
 
 
 def bibtex_authors(authors: list[dict]) -> str:
@@ -405,11 +498,18 @@ def bibtex(entry: dict) -> str:
     else:  # the package: its name and version (ai_inference_energy_1_0_0)
         key = re.sub(r"[^a-z0-9]+", "_", ascii_fold(title.split(":")[0]).lower()).strip("_")
         key += "_" + re.sub(r"[^0-9a-z]+", "_", str(entry.get("version", "")).lower())
-    fields = [("author", bibtex_authors(entry.get("authors"))), ("title", "{" + entry.get("title", "") + "}"),
-              ("journal", entry.get("journal")), ("volume", entry.get("volume")), ("pages", entry.get("start")),
-              ("year", year), ("version", entry.get("version")), ("doi", entry.get("doi")),
-              ("url", entry.get("url") or entry.get("repository-code")), ("note", entry.get("license") and
-                                                                        f"License: {entry['license']}")]
+    fields = [
+        ("author", bibtex_authors(entry.get("authors"))),
+        ("title", "{" + entry.get("title", "") + "}"),
+        ("journal", entry.get("journal")),
+        ("volume", entry.get("volume")),
+        ("pages", entry.get("start")),
+        ("year", year),
+        ("version", entry.get("version")),
+        ("doi", entry.get("doi")),
+        ("url", entry.get("url") or entry.get("repository-code")),
+        ("note", entry.get("license") and f"License: {entry['license']}"),
+    ]
     for ident in entry.get("identifiers") or []:
         value = str(ident.get("value", ""))
         if value.lower().startswith("arxiv:"):

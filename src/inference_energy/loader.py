@@ -10,6 +10,7 @@ A download has a timeout (per read and overall) and a size limit, and follows re
 to http(s) (never from https to http); a zip is checked entry by entry before it is unpacked
 (verify.py). `pandas_dtypes` and `polars_schema` give the read_csv types of a Table Schema.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -18,9 +19,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
@@ -53,16 +54,19 @@ class SameSchemeRedirects(urllib.request.HTTPRedirectHandler):
         newurl = urllib.parse.urljoin(req.full_url, target)
         old, new = urllib.parse.urlparse(req.full_url).scheme, urllib.parse.urlparse(newurl).scheme
         if new not in ("http", "https") or (old == "https" and new != "https"):
-            raise ReleaseError(f"{req.full_url}: redirected to {escaped(newurl)}: only http(s) redirects are "
-                               "followed, and never from https to http")
+            raise ReleaseError(
+                f"{req.full_url}: redirected to {escaped(newurl)}: only http(s) redirects are "
+                "followed, and never from https to http"
+            )
         return super().http_error_302(req, fp, code, msg, headers)
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 @contextmanager
-def local_copy(url: str, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_DOWNLOAD_BYTES,
-               max_seconds: float = MAX_SECONDS) -> Iterator[Path]:
+def local_copy(
+    url: str, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_DOWNLOAD_BYTES, max_seconds: float = MAX_SECONDS
+) -> Iterator[Path]:
     """Download a URL to a temporary file (the only network access, and only when asked)."""
     if urllib.parse.urlparse(url).scheme == "file":
         yield Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))
@@ -116,8 +120,9 @@ def typed_column(values: pd.Series, field: dict) -> pd.Series:
 def read_table(resource: Resource) -> pd.DataFrame:
     text = pd.read_csv(resource.path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
     if list(text.columns) != resource.field_names:
-        raise ReleaseError(f"{resource.relpath}: header {list(text.columns)} differs from its schema "
-                           f"{resource.field_names}")
+        raise ReleaseError(
+            f"{resource.relpath}: header {list(text.columns)} differs from its schema {resource.field_names}"
+        )
     return pd.DataFrame({f["name"]: typed_column(text[f["name"]], f) for f in resource.fields})
 
 
@@ -148,8 +153,13 @@ def polars_schema(schema: dict) -> dict:
     return {f["name"]: types[f.get("type", "string")] for f in schema["fields"]}
 
 
-def load(source: str | Path, verify: bool = True, timeout: float = TIMEOUT_SECONDS,
-         max_bytes: int = MAX_DOWNLOAD_BYTES, max_seconds: float = MAX_SECONDS) -> dict[str, pd.DataFrame]:
+def load(
+    source: str | Path,
+    verify: bool = True,
+    timeout: float = TIMEOUT_SECONDS,
+    max_bytes: int = MAX_DOWNLOAD_BYTES,
+    max_seconds: float = MAX_SECONDS,
+) -> dict[str, pd.DataFrame]:
     """{resource name: DataFrame} of a release folder, zip or URL, after checking its hashes.
 
     A URL is downloaded with `timeout` seconds per read, `max_seconds` in all and at most

@@ -27,10 +27,11 @@ Choices (documented in docs/error-codes.md):
 - booleans use the field's trueValues/falseValues (Table Schema defaults otherwise);
 - keys (primary, unique, foreign) compare typed values (`canonical_text`).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -53,8 +54,10 @@ DEFAULT_FALSE = ("false", "False", "FALSE", "0")
 # OWASP CSV injection: a cell starting with = + - @, a tab or a carriage return is formula-like,
 # also after leading whitespace or control characters (which spreadsheets skip).
 FORMULA_BYTES = np.frombuffer(b"=+-@\t\r", dtype=np.uint8)
-LEADING_BLANKS = "".join(chr(c) for c in range(0x21)) + "\x7f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004" \
+LEADING_BLANKS = (
+    "".join(chr(c) for c in range(0x21)) + "\x7f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004"
     "\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 # first bytes of LEADING_BLANKS in UTF-8: ASCII blanks and controls, and the lead bytes of the others
 BLANK_FIRST_BYTES = np.unique(np.frombuffer(b"".join(c.encode("utf-8")[:1] for c in LEADING_BLANKS), dtype=np.uint8))
 PAPER_SOURCE = roles.PAPER_SOURCE
@@ -160,7 +163,7 @@ def _offsets_and_bytes(arr: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
     if len(arr) == 0:
         return np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.uint8)
     _, offsets, data = arr.buffers()
-    offsets = np.frombuffer(offsets, dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    offsets = np.frombuffer(offsets, dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
     return offsets, (np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8))
 
 
@@ -168,7 +171,6 @@ def _offsets_and_bytes(arr: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
 def _fullmatch(arr: pa.StringArray, pattern: str) -> np.ndarray:
     """Whole-cell match with pyarrow's RE2 (linear time: no catastrophic backtracking)."""
     return _bools(pc.match_substring_regex(arr, f"^(?:{pattern})$"))
-
 
 
 def _to_float(arr: pa.StringArray, ok: np.ndarray) -> np.ndarray:
@@ -208,7 +210,7 @@ def parse_date(arr, fmt: str = "%Y-%m-%d") -> np.ndarray:
     if ok.any():
         # Every cell that matched is 10 ASCII bytes YYYY-MM-DD: read their digits as a fixed-width matrix.
         offsets, data = _offsets_and_bytes(arr.filter(pa.array(ok)))
-        chars = data[offsets[0]:offsets[-1]].reshape(-1, 10)
+        chars = data[offsets[0] : offsets[-1]].reshape(-1, 10)
 
         def number(first: int, last: int) -> np.ndarray:
             value = np.zeros(len(chars), dtype=np.int32)
@@ -291,8 +293,10 @@ def typed_values(arr: pa.StringArray, f: dict, missing=("",)) -> list:
         return [None if e or np.isnan(v) else float(v) for v, e in zip(values, empty)]
     if ftype == "date":
         values = parse_date(arr, f.get("format", "default"))
-        return [None if e or np.isnan(v) else datetime.date(int(v) // 10000, int(v) // 100 % 100, int(v) % 100)
-                for v, e in zip(values, empty)]
+        return [
+            None if e or np.isnan(v) else datetime.date(int(v) // 10000, int(v) // 100 % 100, int(v) % 100)
+            for v, e in zip(values, empty)
+        ]
     if ftype == "boolean":
         t, fl = f.get("trueValues", DEFAULT_TRUE), f.get("falseValues", DEFAULT_FALSE)
         return [None if e else True if v in t else False if v in fl else None for v, e in zip(texts, empty)]
@@ -312,7 +316,9 @@ class _Builder:
         self.fields = {f["name"]: f for f in resource.fields}
 
     # helpers
-    def check(self, code: str, column: str, text: str, ok: Callable[[], np.ndarray], key: tuple[str, ...] = ()) -> pandera.Check:
+    def check(
+        self, code: str, column: str, text: str, ok: Callable[[], np.ndarray], key: tuple[str, ...] = ()
+    ) -> pandera.Check:
         name = f"{code}:{column}:{len(self.rules)}"
         rule = self.rules[name] = Rule(code, column, text, key, (lambda: self.key_codes(key)) if key else None)
 
@@ -352,7 +358,9 @@ class _Builder:
             return self.cells.apply(name, "date", lambda v: parse_date(v, fmt))
         if ftype == "boolean":
             t, fl = f.get("trueValues", DEFAULT_TRUE), f.get("falseValues", DEFAULT_FALSE)
-            return self.cells.apply(name, "boolean", lambda v: np.where(isin(v, t), 1.0, np.where(isin(v, fl), 0.0, np.nan)))
+            return self.cells.apply(
+                name, "boolean", lambda v: np.where(isin(v, t), 1.0, np.where(isin(v, fl), 0.0, np.nan))
+            )
         raise ValueError(f"field '{name}' of type {ftype} has no parsed value")
 
     def valid(self, f: dict) -> np.ndarray:
@@ -368,24 +376,40 @@ class _Builder:
         cons = f.get("constraints", {})
         checks = []
         type_text = {
-            "number": "must be a number such as 12.5 (no units, spaces, NaN or INF; leave the cell empty when not reported)",
+            "number": "must be a number such as 12.5 (no units, spaces, NaN or INF; "
+            "leave the cell empty when not reported)",
             "integer": "must be a whole number such as 224, without leading zeros or a plus sign (not 0224, +224, "
-                       "224.0 or 2e2), between -9223372036854775808 and 9223372036854775807",
+            "224.0 or 2e2), between -9223372036854775808 and 9223372036854775807",
             "date": "must be a real date written YYYY-MM-DD, e.g. 2021-02-28",
-            "boolean": "must be one of: " + ", ".join(f.get("trueValues", DEFAULT_TRUE)) + " / "
+            "boolean": "must be one of: "
+            + ", ".join(f.get("trueValues", DEFAULT_TRUE))
+            + " / "
             + ", ".join(f.get("falseValues", DEFAULT_FALSE)),
         }
         if ftype in type_text:
-            checks.append(self.check("type-error", name, f"{type_text[ftype]} (type {ftype})",
-                                     lambda: self.missing(name) | self.valid(f)))
+            checks.append(
+                self.check(
+                    "type-error", name, f"{type_text[ftype]} (type {ftype})", lambda: self.missing(name) | self.valid(f)
+                )
+            )
         if ftype == "string":
-            checks.append(self.check(
-                "formula-like-cell", name, RULES["formula-like-cell"].message,
-                lambda: self.cells.apply(name, "formula", _not_formula)))
+            checks.append(
+                self.check(
+                    "formula-like-cell",
+                    name,
+                    RULES["formula-like-cell"].message,
+                    lambda: self.cells.apply(name, "formula", _not_formula),
+                )
+            )
         if cons.get("required"):
-            checks.append(self.check("constraint-error", name,
-                                     "is required: fill in the value (an empty cell means 'not reported') (required)",
-                                     lambda: ~self.missing(name)))
+            checks.append(
+                self.check(
+                    "constraint-error",
+                    name,
+                    "is required: fill in the value (an empty cell means 'not reported') (required)",
+                    lambda: ~self.missing(name),
+                )
+            )
         for op, sym in (("minimum", "≥"), ("maximum", "≤"), ("exclusiveMinimum", ">"), ("exclusiveMaximum", "<")):
             if op in cons:
                 checks.append(self.bound_check(f, op, sym, cons[op]))
@@ -394,30 +418,68 @@ class _Builder:
             text = "must be one of: " + ", ".join(f"'{v}'" for v in allowed) + " (enum)"
             if ftype in ("number", "integer"):
                 nums = np.array([float(v) for v in cons["enum"]])
-                checks.append(self.check("constraint-error", name, text,
-                                         lambda: ~self.valid(f) | np.isin(self.parsed(f), nums)))
+                checks.append(
+                    self.check("constraint-error", name, text, lambda: ~self.valid(f) | np.isin(self.parsed(f), nums))
+                )
             else:
-                checks.append(self.check("constraint-error", name, text, lambda: self.cells.apply(
-                    name, "enum", lambda v: isin(v, allowed)) | self.missing(name)))
+                checks.append(
+                    self.check(
+                        "constraint-error",
+                        name,
+                        text,
+                        lambda: self.cells.apply(name, "enum", lambda v: isin(v, allowed)) | self.missing(name),
+                    )
+                )
         if "pattern" in cons:
             # RE2 (pyarrow), whole cell, once per distinct text: linear time whatever the pattern and the text
             pattern = cons["pattern"]
-            checks.append(self.check("constraint-error", name, f"must match the pattern {pattern} (pattern)", lambda: self.cells.per_distinct_arrow(
-                name, "pattern", lambda texts: _fullmatch(texts, pattern)) | self.missing(name)))
+            checks.append(
+                self.check(
+                    "constraint-error",
+                    name,
+                    f"must match the pattern {pattern} (pattern)",
+                    lambda: (
+                        self.cells.per_distinct_arrow(name, "pattern", lambda texts: _fullmatch(texts, pattern))
+                        | self.missing(name)
+                    ),
+                )
+            )
         for op, cmp, word in (("minLength", np.greater_equal, "at least"), ("maxLength", np.less_equal, "at most")):
             if op in cons:
                 limit = cons[op]
-                checks.append(self.check("constraint-error", name, f"must be {word} {limit} characters long ({op})", lambda cmp=cmp, limit=limit, op=op: self.cells.apply(
-                    name, op, lambda v: cmp(pc.utf8_length(v).to_numpy(zero_copy_only=False), limit)) | self.missing(name)))
+                checks.append(
+                    self.check(
+                        "constraint-error",
+                        name,
+                        f"must be {word} {limit} characters long ({op})",
+                        lambda cmp=cmp, limit=limit, op=op: (
+                            self.cells.apply(
+                                name, op, lambda v: cmp(pc.utf8_length(v).to_numpy(zero_copy_only=False), limit)
+                            )
+                            | self.missing(name)
+                        ),
+                    )
+                )
         if cons.get("unique"):
-            checks.append(self.check("constraint-error", name, "must be unique: the same value is on an earlier line (unique)",
-                                     lambda: ~(duplicated(self.key_codes([name])) & ~self.missing(name)), key=(name,)))
+            checks.append(
+                self.check(
+                    "constraint-error",
+                    name,
+                    "must be unique: the same value is on an earlier line (unique)",
+                    lambda: ~(duplicated(self.key_codes([name])) & ~self.missing(name)),
+                    key=(name,),
+                )
+            )
         return checks
 
     def bound_check(self, f: dict, op: str, sym: str, limit) -> pandera.Check:
         name, ftype = f["name"], f.get("type", "string")
-        compare = {"minimum": np.greater_equal, "maximum": np.less_equal,
-                   "exclusiveMinimum": np.greater, "exclusiveMaximum": np.less}[op]
+        compare = {
+            "minimum": np.greater_equal,
+            "maximum": np.less_equal,
+            "exclusiveMinimum": np.greater,
+            "exclusiveMaximum": np.less,
+        }[op]
         # a date bound is written YYYY-MM-DD (if it is not a real date, NaN: every cell fails and shows it)
         bound = date_number(str(limit)) if ftype == "date" else float(limit)
         ok = lambda: ~self.valid(f) | compare(np.nan_to_num(self.parsed(f), nan=0.0), bound)  # noqa: E731
@@ -431,10 +493,15 @@ class _Builder:
         pk = [k for k in res.primary_key if k in self.present]
         if pk and len(pk) == len(res.primary_key):
             label = ", ".join(pk)
-            out.setdefault(pk[0], []).append(self.check(
-                "primary-key", label,
-                f"duplicate primary key ({label}): the same key is on an earlier line; make each row's key unique",
-                lambda: ~duplicated(self.key_codes(pk)), key=tuple(pk)))
+            out.setdefault(pk[0], []).append(
+                self.check(
+                    "primary-key",
+                    label,
+                    f"duplicate primary key ({label}): the same key is on an earlier line; make each row's key unique",
+                    lambda: ~duplicated(self.key_codes(pk)),
+                    key=tuple(pk),
+                )
+            )
         for fk in res.foreign_keys:
             check = self.foreign_key_check(fk)
             if check is not None:
@@ -448,27 +515,42 @@ class _Builder:
                 out.setdefault(name, []).append(self.marker_check(name))
             value_col = roles.value_column(name)
             if value_col is not None and value_col in self.present and value_col in fields:
-                out.setdefault(name, []).append(self.check(
-                    "provenance-without-value", name,
-                    f"is filled but '{value_col}' is empty: provenance belongs to a value; fill in {value_col} or empty this cell",
-                    lambda n=name, v=value_col: self.missing(n) | ~self.missing(v)))
+                out.setdefault(name, []).append(
+                    self.check(
+                        "provenance-without-value",
+                        name,
+                        f"is filled but '{value_col}' is empty: provenance belongs to a value; "
+                        f"fill in {value_col} or empty this cell",
+                        lambda n=name, v=value_col: self.missing(n) | ~self.missing(v),
+                    )
+                )
         if PAPER_SOURCE in self.present:
             for name in self.frame.columns:
                 if name in fields and roles.cites_each_value(name):
-                    out.setdefault(name, []).append(self.check(
-                        "added-row-without-source", name,
-                        "a row added after the paper (paper_source empty) must cite the source of this value: "
-                        "put its ref_id here (add the source to the references table first)",
-                        lambda n=name: self.cited_or_printed(n)))
+                    out.setdefault(name, []).append(
+                        self.check(
+                            "added-row-without-source",
+                            name,
+                            "a row added after the paper (paper_source empty) must cite the source of this value: "
+                            "put its ref_id here (add the source to the references table first)",
+                            lambda n=name: self.cited_or_printed(n),
+                        )
+                    )
         for (resource, column), (lo, hi) in roles.PAPER_WINDOWS.items():
             if resource == res.name and column in self.present and PAPER_SOURCE in self.present:
-                f = fields[column]
-                out.setdefault(column, []).append(self.check(
-                    "date-outside-paper-window", column,
-                    f"a row printed in the paper (paper_source filled) must be dated {lo} to {hi}: "
-                    "fix the date, or empty paper_source if the row was added after the paper",
-                    lambda f=f, lo=date_number(lo), hi=date_number(hi): ~(self.valid(f) & ~self.missing(PAPER_SOURCE)) | (
-                        (self.parsed(f) >= lo) & (self.parsed(f) <= hi))))
+                f, low, high = fields[column], date_number(lo), date_number(hi)
+                out.setdefault(column, []).append(
+                    self.check(
+                        "date-outside-paper-window",
+                        column,
+                        f"a row printed in the paper (paper_source filled) must be dated {lo} to {hi}: "
+                        "fix the date, or empty paper_source if the row was added after the paper",
+                        lambda f=f, low=low, high=high: (
+                            ~(self.valid(f) & ~self.missing(PAPER_SOURCE))
+                            | ((self.parsed(f) >= low) & (self.parsed(f) <= high))
+                        ),
+                    )
+                )
         return out
 
     def cited_or_printed(self, refs_column: str) -> np.ndarray:
@@ -489,7 +571,11 @@ class _Builder:
         target_name = ref.get("resource") or self.res.name
         target_fields = _as_list(ref["fields"])
         target = self.frame if target_name == self.res.name else self.context.frames.get(target_name)
-        if target is None or any(c not in self.present for c in local) or any(c not in target.columns for c in target_fields):
+        if (
+            target is None
+            or any(c not in self.present for c in local)
+            or any(c not in target.columns for c in target_fields)
+        ):
             return None
         target_res = self.res if target_name == self.res.name else self.context.resources.get(target_name)
         target_types = {f["name"]: f for f in target_res.fields} if target_res is not None else {}
@@ -508,7 +594,12 @@ class _Builder:
                 inside = pd.MultiIndex.from_arrays([m.to_numpy(zero_copy_only=False) for m in mine]).isin(keys)
             return empty | inside
 
-        return self.check("foreign-key", label, f"is not a value of {target_label}: use one that exists there, or add it (foreign key)", ok)
+        return self.check(
+            "foreign-key",
+            label,
+            f"is not a value of {target_label}: use one that exists there, or add it (foreign key)",
+            ok,
+        )
 
     def refs_check(self, name: str) -> pandera.Check:
         ids = self.context.ref_ids
@@ -522,8 +613,12 @@ class _Builder:
                 out.append(not (numeric and any((p.lstrip("0") or "0") not in ids for p in parts)))
             return out
 
-        return self.check("unknown-reference", name, RULES["unknown-reference"].message,
-                          lambda: self.cells.per_distinct(name, "refs", known) | self.missing(name))
+        return self.check(
+            "unknown-reference",
+            name,
+            RULES["unknown-reference"].message,
+            lambda: self.cells.per_distinct(name, "refs", known) | self.missing(name),
+        )
 
     def marker_check(self, name: str) -> pandera.Check:
         target = f"{self.res.name}.{roles.value_column(name)}"
@@ -535,10 +630,13 @@ class _Builder:
             # unknown symbols are the foreign key's to report when one is declared
             return [v in allowed or (declared_fk and v not in known) for v in texts]
 
-        return self.check("marker-not-allowed", name,
-                          f"this marker may not be used on {target}: markers.allowed_columns lists where each symbol may "
-                          f"appear (allowed here: {', '.join(sorted(allowed)) or 'none'})",
-                          lambda: self.cells.per_distinct(name, "marker", ok_values) | self.missing(name))
+        return self.check(
+            "marker-not-allowed",
+            name,
+            f"this marker may not be used on {target}: markers.allowed_columns lists where each symbol may "
+            f"appear (allowed here: {', '.join(sorted(allowed)) or 'none'})",
+            lambda: self.cells.per_distinct(name, "marker", ok_values) | self.missing(name),
+        )
 
     def build(self) -> pandera.DataFrameSchema:
         table = self.table_checks()
@@ -546,8 +644,9 @@ class _Builder:
         for f in self.res.fields:
             name = f["name"]
             if name in self.present:
-                columns[name] = pandera.Column(checks=self.field_checks(f) + table.get(name, []), nullable=True,
-                                          required=True, name=name)
+                columns[name] = pandera.Column(
+                    checks=self.field_checks(f) + table.get(name, []), nullable=True, required=True, name=name
+                )
         return pandera.DataFrameSchema(columns, name=self.res.name, strict=False, coerce=False)
 
 
@@ -555,7 +654,9 @@ def _as_list(value) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def build_schema(resource: Resource, frame: pd.DataFrame, context: Context | None = None) -> tuple[pandera.DataFrameSchema, dict[str, Rule]]:
+def build_schema(
+    resource: Resource, frame: pd.DataFrame, context: Context | None = None
+) -> tuple[pandera.DataFrameSchema, dict[str, Rule]]:
     """The pandera schema of one resource for a frame of text cells named by field, and its rules by check name.
 
     The frame is the one the schema will validate: checks memoise per-column results on it.

@@ -6,6 +6,7 @@ tables, schemas or views answers with a one-line warning on stderr naming `make 
 The query reads the database and nothing else: it cannot read or write other files or change
 DuckDB's settings (to query a downloaded Parquet file, open it with DuckDB itself).
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,7 +26,7 @@ QUERY_CONFIG = {"threads": 1, "enable_external_access": False, "lock_configurati
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("sql", help="the query, e.g. \"select * from efficiency_trend\"")
+    parser.add_argument("sql", help='the query, e.g. "select * from efficiency_trend"')
     parser.add_argument("--db", default=None, help=f"database path (default: build/{DATABASE_NAME})")
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
 
@@ -55,8 +56,11 @@ def run(args) -> int:
         return 1
     try:
         if not con.extract_statements(args.sql):
-            print(f"{ERROR}no SQL statement given (the query is empty or only comments), e.g. "
-                  "inference-energy query \"select * from efficiency_trend\"", file=sys.stderr)
+            print(
+                f"{ERROR}no SQL statement given (the query is empty or only comments), e.g. "
+                'inference-energy query "select * from efficiency_trend"',
+                file=sys.stderr,
+            )
             return 1
         cursor = con.execute(args.sql)
         if cursor is None or cursor.description is None:  # a statement without a result set
@@ -103,9 +107,15 @@ def json_value(value):
 def as_table(columns: list[str], rows: list[tuple]) -> str:
     cells = [[cell_text(v) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    numeric = [all(isinstance(row[i], (int, float, decimal.Decimal)) and not isinstance(row[i], bool)
-                   for row in rows if row[i] is not None) and any(row[i] is not None for row in rows)
-               for i in range(len(columns))]
+    numeric = [
+        all(
+            isinstance(row[i], (int, float, decimal.Decimal)) and not isinstance(row[i], bool)
+            for row in rows
+            if row[i] is not None
+        )
+        and any(row[i] is not None for row in rows)
+        for i in range(len(columns))
+    ]
 
     def line(values):
         parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)]

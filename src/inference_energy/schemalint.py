@@ -8,6 +8,7 @@ validator does not support, primary and foreign keys naming fields that do not e
 the descriptor with the schemas we read inlined, so frictionless never opens a path itself.
 Paths and shapes are checked by `inference_energy.metadata` (one place for every command).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -60,7 +61,7 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
     schemas: dict[str, dict] = {}  # resource name -> parsed schema
     used_schema_files: dict[str, str] = {}
     used_paths: set[str] = set()
-    for i, res in enumerate(resources):
+    for _i, res in enumerate(resources):
         name = res.get("name") if isinstance(res, dict) else None
         if not isinstance(name, str) or not name:
             continue  # reported by the shape check
@@ -74,19 +75,42 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
         schema_ref = res.get("schema")
         if not isinstance(schema_ref, str):
             if isinstance(schema_ref, dict):
-                problems.append(Problem(DESCRIPTOR, None, None, None,
-                                        f"resource '{name}' must name its schema file (schemas/{name}{SCHEMA_SUFFIX})",
-                                        "resource-error"))
+                problems.append(
+                    Problem(
+                        DESCRIPTOR,
+                        None,
+                        None,
+                        None,
+                        f"resource '{name}' must name its schema file (schemas/{name}{SCHEMA_SUFFIX})",
+                        "resource-error",
+                    )
+                )
             continue
         if schema_ref in used_schema_files:
-            problems.append(Problem(DESCRIPTOR, None, None, None,
-                                    f"resources '{used_schema_files[schema_ref]}' and '{name}' share {schema_ref}: each resource has its own schema",
-                                    "shared-schema"))
+            problems.append(
+                Problem(
+                    DESCRIPTOR,
+                    None,
+                    None,
+                    None,
+                    f"resources '{used_schema_files[schema_ref]}' and '{name}' share {schema_ref}: "
+                    "each resource has its own schema",
+                    "shared-schema",
+                )
+            )
         used_schema_files[schema_ref] = name
         expected = f"schemas/{name}{SCHEMA_SUFFIX}"
         if schema_ref != expected:
-            problems.append(Problem(DESCRIPTOR, None, None, None,
-                                    f"resource '{name}' uses {schema_ref}: name the schema file {expected}", "schema-name-mismatch"))
+            problems.append(
+                Problem(
+                    DESCRIPTOR,
+                    None,
+                    None,
+                    None,
+                    f"resource '{name}' uses {schema_ref}: name the schema file {expected}",
+                    "schema-name-mismatch",
+                )
+            )
         schema = _load_json(root, schema_ref, f"resource '{name}' schema", problems)
         if schema is not None:
             schemas[name] = schema
@@ -96,13 +120,33 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
                 _lint_schema(schema, schema_ref, problems)
 
     # one schema file and one table per resource, and no orphans
-    for orphan in sorted(set(p.relative_to(root).as_posix() for p in (root / "schemas").glob(f"*{SCHEMA_SUFFIX}")) - set(used_schema_files)):
-        problems.append(Problem(orphan, None, None, None, "no resource uses this schema: add the resource to datapackage.json or delete the file", "orphan-schema"))
-    for orphan in sorted(set(p.relative_to(root).as_posix() for p in (root / "tables").glob("*.csv")) - used_paths):
-        problems.append(Problem(orphan, None, None, None, "no resource uses this table: add the resource to datapackage.json or delete the file", "orphan-table"))
+    for orphan in sorted(
+        {p.relative_to(root).as_posix() for p in (root / "schemas").glob(f"*{SCHEMA_SUFFIX}")} - set(used_schema_files)
+    ):
+        problems.append(
+            Problem(
+                orphan,
+                None,
+                None,
+                None,
+                "no resource uses this schema: add the resource to datapackage.json or delete the file",
+                "orphan-schema",
+            )
+        )
+    for orphan in sorted({p.relative_to(root).as_posix() for p in (root / "tables").glob("*.csv")} - used_paths):
+        problems.append(
+            Problem(
+                orphan,
+                None,
+                None,
+                None,
+                "no resource uses this table: add the resource to datapackage.json or delete the file",
+                "orphan-table",
+            )
+        )
 
     # foreign keys point at real resources and fields
-    for i, res in enumerate(resources):
+    for _i, res in enumerate(resources):
         name = res.get("name") if isinstance(res, dict) else None
         schema = schemas.get(name) if isinstance(name, str) else None
         if schema is None:
@@ -116,17 +160,48 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
             target_schema = schemas.get(target)
             local, remote = _as_list(fk.get("fields")), _as_list(ref.get("fields"))
             if target not in schemas and not any(isinstance(r, dict) and r.get("name") == target for r in resources):
-                problems.append(Problem(rel, None, ", ".join(local), None, f"foreign key points at resource '{target}', which the package does not have", "unknown-fk-resource"))
+                problems.append(
+                    Problem(
+                        rel,
+                        None,
+                        ", ".join(local),
+                        None,
+                        f"foreign key points at resource '{target}', which the package does not have",
+                        "unknown-fk-resource",
+                    )
+                )
                 continue
             if target_schema is None:
                 continue
             target_fields = target_schema.get("fields")
-            target_names = {f.get("name") for f in target_fields if isinstance(f, dict) and isinstance(f.get("name"), str)} if isinstance(target_fields, list) else set()
+            target_names = (
+                {f.get("name") for f in target_fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+                if isinstance(target_fields, list)
+                else set()
+            )
             for r in remote:
                 if r not in target_names:
-                    problems.append(Problem(rel, None, ", ".join(local), None, f"foreign key points at {target}.{r}, which is not a field of {target}", "unknown-fk-field"))
+                    problems.append(
+                        Problem(
+                            rel,
+                            None,
+                            ", ".join(local),
+                            None,
+                            f"foreign key points at {target}.{r}, which is not a field of {target}",
+                            "unknown-fk-field",
+                        )
+                    )
             if len(local) != len(remote):
-                problems.append(Problem(rel, None, ", ".join(local), None, "foreign key: 'fields' and 'reference.fields' must have the same length", "schema-error"))
+                problems.append(
+                    Problem(
+                        rel,
+                        None,
+                        ", ".join(local),
+                        None,
+                        "foreign key: 'fields' and 'reference.fields' must have the same length",
+                        "schema-error",
+                    )
+                )
 
     problems.extend(coherence_problems(resources, schemas))
     if with_frictionless and not any(p.code in _UNSAFE for p in problems):
@@ -135,14 +210,22 @@ def lint_package(path: str | Path = ".", with_frictionless: bool = True) -> list
 
 
 # frictionless is not asked about a descriptor we could not read safely or that has the wrong shape
-_UNSAFE = {"path-outside-package", "path-not-regular-file", "invalid-json", "encoding-error", "package-error",
-           "resource-error"}
+_UNSAFE = {
+    "path-outside-package",
+    "path-not-regular-file",
+    "invalid-json",
+    "encoding-error",
+    "package-error",
+    "resource-error",
+}
 
 
 def _lint_schema(schema: dict, rel: str, problems: list[Problem]) -> None:
     fields = schema.get("fields")
     if not isinstance(fields, list) or not fields:
-        problems.append(Problem(rel, None, None, None, "has no fields: list the columns under 'fields'", "schema-error"))
+        problems.append(
+            Problem(rel, None, None, None, "has no fields: list the columns under 'fields'", "schema-error")
+        )
         return
     names = []
     for f in fields:
@@ -157,21 +240,55 @@ def _lint_schema(schema: dict, rel: str, problems: list[Problem]) -> None:
         names.append(name)
         ftype = f.get("type", "string")
         if isinstance(ftype, str) and ftype not in SUPPORTED_TYPES:
-            problems.append(Problem(rel, None, name, None, f"type '{excerpt(ftype)}' is not supported by the validator (use one of {', '.join(SUPPORTED_TYPES)})", "unsupported-type"))
+            problems.append(
+                Problem(
+                    rel,
+                    None,
+                    name,
+                    None,
+                    f"type '{excerpt(ftype)}' is not supported by the validator "
+                    f"(use one of {', '.join(SUPPORTED_TYPES)})",
+                    "unsupported-type",
+                )
+            )
         if not str(f.get("description", "")).strip():
-            problems.append(Problem(rel, None, name, None, "has no description: say what the column holds", "missing-description"))
+            problems.append(
+                Problem(rel, None, name, None, "has no description: say what the column holds", "missing-description")
+            )
         if ftype in ("number", "integer") and not str(f.get("unit", "")).strip():
-            problems.append(Problem(rel, None, name, None, "numeric field has no unit: add \"unit\" (e.g. \"W\", \"%\", \"1 (dimensionless)\")", "missing-unit"))
+            problems.append(
+                Problem(
+                    rel,
+                    None,
+                    name,
+                    None,
+                    'numeric field has no unit: add "unit" (e.g. "W", "%", "1 (dimensionless)")',
+                    "missing-unit",
+                )
+            )
     for key in _as_list(schema.get("primaryKey")):
         if key not in names:
-            problems.append(Problem(rel, None, key, None, "primaryKey names a field the schema does not have", "unknown-key-field"))
+            problems.append(
+                Problem(rel, None, key, None, "primaryKey names a field the schema does not have", "unknown-key-field")
+            )
     if not schema.get("primaryKey"):
-        problems.append(Problem(rel, None, None, None, "has no primaryKey: every table needs one", "missing-primary-key"))
+        problems.append(
+            Problem(rel, None, None, None, "has no primaryKey: every table needs one", "missing-primary-key")
+        )
     fks = schema.get("foreignKeys", [])
     for fk in fks if isinstance(fks, list) else []:
         for local in _as_list(fk.get("fields") if isinstance(fk, dict) else None):
             if local not in names:
-                problems.append(Problem(rel, None, local, None, "foreign key names a field the schema does not have", "unknown-key-field"))
+                problems.append(
+                    Problem(
+                        rel,
+                        None,
+                        local,
+                        None,
+                        "foreign key names a field the schema does not have",
+                        "unknown-key-field",
+                    )
+                )
 
 
 DIFFERS = "differsBecause"  # a field property saying why a field differs from its namesakes
@@ -200,9 +317,16 @@ def coherence_problems(resources: list, schemas: dict[str, dict]) -> list[Proble
                 continue
             why = _difference(f, other)
             if why:
-                problems.append(Problem(res["schema"], None, f["name"], None,
-                                        f"differs from {other_table}.{f['name']} ({why}): make them agree, or say why in "
-                                        f"\"{DIFFERS}\"", "incoherent-field"))
+                problems.append(
+                    Problem(
+                        res["schema"],
+                        None,
+                        f["name"],
+                        None,
+                        f'differs from {other_table}.{f["name"]} ({why}): make them agree, or say why in "{DIFFERS}"',
+                        "incoherent-field",
+                    )
+                )
     return problems
 
 
@@ -245,11 +369,17 @@ def frictionless_descriptor_problems(descriptor: dict, schemas: dict[str, dict])
     from frictionless import Package, Schema  # imported only here: it costs ~0.2 s
 
     problems = []
-    refs = {r["name"]: r["schema"] for r in descriptor["resources"] if isinstance(r, dict) and isinstance(r.get("schema"), str)}
+    refs = {
+        r["name"]: r["schema"]
+        for r in descriptor["resources"]
+        if isinstance(r, dict) and isinstance(r.get("schema"), str)
+    }
     try:
         for name, schema in schemas.items():
             for err in Schema.validate_descriptor(copy.deepcopy(schema)).flatten(["type", "note"]):
-                problems.append(Problem(refs[name], None, None, None, f"frictionless: {err[1]}", _code(err[0], "schema-error")))
+                problems.append(
+                    Problem(refs[name], None, None, None, f"frictionless: {err[1]}", _code(err[0], "schema-error"))
+                )
         # the package's own errors; a schema's errors come again here: keep them on the schema file
         inlined = copy.deepcopy(descriptor)
         for res in inlined["resources"]:
@@ -258,10 +388,15 @@ def frictionless_descriptor_problems(descriptor: dict, schemas: dict[str, dict])
         seen = {p.rule for p in problems}
         for err in Package.validate_descriptor(inlined).flatten(["type", "note"]):
             if f"frictionless: {err[1]}" not in seen:
-                problems.append(Problem(DESCRIPTOR, None, None, None, f"frictionless: {err[1]}", _code(err[0], "package-error")))
+                problems.append(
+                    Problem(DESCRIPTOR, None, None, None, f"frictionless: {err[1]}", _code(err[0], "package-error"))
+                )
     except Exception as exc:  # noqa: BLE001 - frictionless failing on a strange descriptor is a problem, not a crash
-        problems.append(Problem(DESCRIPTOR, None, None, None, f"frictionless could not check the descriptor: {exc}",
-                                "package-error"))
+        problems.append(
+            Problem(
+                DESCRIPTOR, None, None, None, f"frictionless could not check the descriptor: {exc}", "package-error"
+            )
+        )
     return problems
 
 

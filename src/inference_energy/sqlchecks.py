@@ -12,6 +12,7 @@ A check file starts with a header:
     -- check: <the rule, as a sentence>
     -- code: <stable kebab-case code>
 """
+
 from __future__ import annotations
 
 import re
@@ -24,9 +25,10 @@ CHECKS_DIR = Path("derive") / "checks"
 MAX_ROWS_PER_CHECK = 50  # enough to act on; a broken invariant on 1M rows must not flood the output
 HEADER_RE = re.compile(r"^--\s*(check|code):\s*(.+?)\s*$", re.M)
 
+
 def check_header(text: str, path: Path) -> tuple[str, str]:
     """(rule, code) from a check file's header; the code defaults to one from the file name."""
-    header = {key: value for key, value in HEADER_RE.findall(text)}
+    header = dict(HEADER_RE.findall(text))
     rule = header.get("check", f"the invariant of {path.name}")
     code = header.get("code", "sql-" + path.stem.replace("_", "-"))
     return rule, code
@@ -85,12 +87,14 @@ def run_query(con, text: str, relpath: str, rule: str, code: str) -> list[Proble
         columns = [d[0] for d in cursor.description]
         rows = cursor.fetchmany(MAX_ROWS_PER_CHECK + 1)
     except duckdb.Error as exc:
-        return [Problem(relpath, None, None, None, f"the check does not run: {str(exc).splitlines()[0]}",
-                        "sql-check-error")]
-    problems = [Problem(relpath, None, None, None, f"{rule}: {row_text(columns, row)}", code)
-                for row in rows[:MAX_ROWS_PER_CHECK]]
+        return [
+            Problem(relpath, None, None, None, f"the check does not run: {str(exc).splitlines()[0]}", "sql-check-error")
+        ]
+    problems = [
+        Problem(relpath, None, None, None, f"{rule}: {row_text(columns, row)}", code)
+        for row in rows[:MAX_ROWS_PER_CHECK]
+    ]
     if len(rows) > MAX_ROWS_PER_CHECK:
         total = con.execute(f"select count(*) from ({text.rstrip().rstrip(';')})").fetchone()[0]
-        problems.append(Problem(relpath, None, None, None,
-                                f"{rule}: and {total - MAX_ROWS_PER_CHECK} more rows", code))
+        problems.append(Problem(relpath, None, None, None, f"{rule}: and {total - MAX_ROWS_PER_CHECK} more rows", code))
     return problems

@@ -5,6 +5,7 @@ package's sources (tables/, schemas/, derive/, datapackage.json) was modified af
 written. `query` and `docs` call `stale_warning` and print its one line on stderr, so an
 answer from an old build says so and names the command that refreshes it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

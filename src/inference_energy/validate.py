@@ -15,6 +15,7 @@ Nothing is ever written, nothing is fetched, and no file outside the package fol
 opened (metadata.resolve_inside). A rule that raises is a `check-error`, never a pass; an
 error nobody foresaw is still one located line and exit 1, never a traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,12 @@ from inference_energy.problems import Problem, excerpt
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", default=".", help="package folder or its datapackage.json (default: .)")
-    parser.add_argument("--format", choices=("text", "github"), default="text",
-                        help="text: file:line: column 'c' = 'v': rule (code); github: ::error annotations")
+    parser.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="text: file:line: column 'c' = 'v': rule (code); github: ::error annotations",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,9 +60,15 @@ def internal_error(path, exc: BaseException) -> Problem:
 
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" (in {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    return Problem(DESCRIPTOR, None, None, None,
-                   f"validation stopped on an unexpected {type(exc).__name__}{where}: {excerpt(exc, 200)}; "
-                   "the package is not valid until every rule has run", "check-error")
+    return Problem(
+        DESCRIPTOR,
+        None,
+        None,
+        None,
+        f"validation stopped on an unexpected {type(exc).__name__}{where}: {excerpt(exc, 200)}; "
+        "the package is not valid until every rule has run",
+        "check-error",
+    )
 
 
 def sort_key(p: Problem):
@@ -74,7 +85,16 @@ def validate_package(path: str | Path = ".", stats: dict | None = None, con=None
 
     given = descriptor_path(path)
     if not given.exists() and not given.is_symlink():
-        return [Problem(DESCRIPTOR, None, None, None, f"there is no {DESCRIPTOR} in {excerpt(path)}: give the package folder or its descriptor", "missing-file")]
+        return [
+            Problem(
+                DESCRIPTOR,
+                None,
+                None,
+                None,
+                f"there is no {DESCRIPTOR} in {excerpt(path)}: give the package folder or its descriptor",
+                "missing-file",
+            )
+        ]
     problems = lint_package(path)
     if any(p.file == DESCRIPTOR and p.code in _FATAL for p in problems):
         return sorted(set(problems), key=sort_key)
@@ -86,8 +106,9 @@ def validate_package(path: str | Path = ".", stats: dict | None = None, con=None
     sql = importlib.import_module("inference_energy.sqlchecks")
     loading = _TablesForSql(package) if con is None and not problems else None
     try:
-        row_problems, rows = check_tables(package, skip={n for n, r in package.resources.items()
-                                                          if _rel(package, r.schema_path) in broken_schemas})
+        row_problems, rows = check_tables(
+            package, skip={n for n, r in package.resources.items() if _rel(package, r.schema_path) in broken_schemas}
+        )
         problems.extend(row_problems)
         if stats is not None:
             stats["resources"] = len(package.resources)
@@ -103,8 +124,16 @@ def validate_package(path: str | Path = ".", stats: dict | None = None, con=None
 # problems of the descriptor after which nothing else can be read
 _FATAL = {"invalid-json", "encoding-error"}
 # problems of a schema after which its table is not checked
-_BROKEN_SCHEMA = {"invalid-json", "encoding-error", "missing-file", "schema-error", "unsupported-type", "check-error",
-                  "path-outside-package", "path-not-regular-file"}
+_BROKEN_SCHEMA = {
+    "invalid-json",
+    "encoding-error",
+    "missing-file",
+    "schema-error",
+    "unsupported-type",
+    "check-error",
+    "path-outside-package",
+    "path-not-regular-file",
+}
 
 
 def _rel(package: Package, path: Path) -> str:
@@ -122,15 +151,55 @@ def check_header(resource: Resource, header: list[str]) -> list[Problem]:
         label = header[i] if i < len(header) else None
         name = names[i] if i < len(names) else None
         if label is None:
-            problems.append(Problem(rel, 1, name, None, f"the header has no column '{excerpt(name)}' (field {i + 1} of the schema): add it", "missing-label"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    name,
+                    None,
+                    f"the header has no column '{excerpt(name)}' (field {i + 1} of the schema): add it",
+                    "missing-label",
+                )
+            )
         elif name is None:
-            problems.append(Problem(rel, 1, label, None, f"column {i + 1} '{excerpt(label)}' is not in the schema: remove it, or add the field to {_schema_rel(resource)}", "extra-label"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    label,
+                    None,
+                    f"column {i + 1} '{excerpt(label)}' is not in the schema: remove it, "
+                    f"or add the field to {_schema_rel(resource)}",
+                    "extra-label",
+                )
+            )
         elif label == "":
-            problems.append(Problem(rel, 1, name, None, f"column {i + 1} has no label: write '{excerpt(name)}'", "blank-label"))
+            problems.append(
+                Problem(rel, 1, name, None, f"column {i + 1} has no label: write '{excerpt(name)}'", "blank-label")
+            )
         elif label in seen:
-            problems.append(Problem(rel, 1, label, None, f"column {i + 1} repeats the label '{excerpt(label)}': labels must be unique", "duplicate-label"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    label,
+                    None,
+                    f"column {i + 1} repeats the label '{excerpt(label)}': labels must be unique",
+                    "duplicate-label",
+                )
+            )
         elif label != name:
-            problems.append(Problem(rel, 1, label, None, f"column {i + 1} is '{excerpt(label)}' but the schema's field {i + 1} is '{excerpt(name)}': rename or reorder the columns to the schema's order", "incorrect-label"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    label,
+                    None,
+                    f"column {i + 1} is '{excerpt(label)}' but the schema's field {i + 1} is '{excerpt(name)}': "
+                    "rename or reorder the columns to the schema's order",
+                    "incorrect-label",
+                )
+            )
         if label:
             seen.add(label)
     return problems
@@ -177,20 +246,33 @@ def check_tables(package: Package, skip: set[str] = frozenset()) -> tuple[list[P
                     break
             if blank.any():
                 for line in frame.index[blank]:
-                    problems.append(Problem(res.relpath, int(line), None, None, "the row is blank: delete it", "blank-row"))
+                    problems.append(
+                        Problem(res.relpath, int(line), None, None, "the row is blank: delete it", "blank-row")
+                    )
                 frame = frame[~blank]
         frames[name] = frame
 
     context = Context(frames=frames, resources=package.resources)
-    for what, table, columns, fill in (("ref_id", "references", {"ref_id"}, reference_ids),
-                                       ("markers", "markers", {"symbol", "allowed_columns"}, marker_columns)):
+    for what, table, columns, fill in (
+        ("ref_id", "references", {"ref_id"}, reference_ids),
+        ("markers", "markers", {"symbol", "allowed_columns"}, marker_columns),
+    ):
         if table in frames and columns <= set(frames[table].columns):
             try:
                 setattr(context, "ref_ids" if what == "ref_id" else "marker_columns", fill(frames[table]))
             except Exception as exc:  # noqa: BLE001
-                problems.append(Problem(package.resources[table].relpath, None, ", ".join(sorted(columns)), None,
-                                        RULES["check-error"].message.format(rule=f"reading {table}", field=", ".join(sorted(columns)),
-                                                                            error=excerpt(exc, 200)), "check-error"))
+                problems.append(
+                    Problem(
+                        package.resources[table].relpath,
+                        None,
+                        ", ".join(sorted(columns)),
+                        None,
+                        RULES["check-error"].message.format(
+                            rule=f"reading {table}", field=", ".join(sorted(columns)), error=excerpt(exc, 200)
+                        ),
+                        "check-error",
+                    )
+                )
 
     for name, frame in frames.items():
         res = package.resources[name]
@@ -200,13 +282,35 @@ def check_tables(package: Package, skip: set[str] = frozenset()) -> tuple[list[P
         except pa.errors.SchemaErrors as exc:
             problems.extend(_failures_to_problems(exc.failure_cases, rules, frame, res.relpath))
         except Exception as exc:  # noqa: BLE001 - a table whose checks cannot run is not valid
-            problems.append(Problem(res.relpath, None, None, None, RULES["check-error"].message.format(
-                rule="the checks of this table", field="every field", error=f"{type(exc).__name__}: {excerpt(exc, 200)}"),
-                "check-error"))
+            problems.append(
+                Problem(
+                    res.relpath,
+                    None,
+                    None,
+                    None,
+                    RULES["check-error"].message.format(
+                        rule="the checks of this table",
+                        field="every field",
+                        error=f"{type(exc).__name__}: {excerpt(exc, 200)}",
+                    ),
+                    "check-error",
+                )
+            )
     for relpath, rule, exc in context.errors:
-        problems.append(Problem(relpath, None, rule.column, None, RULES["check-error"].message.format(
-            rule=f"{rule.code} ({excerpt(rule.text, 120)})", field=rule.column,
-            error=f"{type(exc).__name__}: {excerpt(exc, 200)}"), "check-error"))
+        problems.append(
+            Problem(
+                relpath,
+                None,
+                rule.column,
+                None,
+                RULES["check-error"].message.format(
+                    rule=f"{rule.code} ({excerpt(rule.text, 120)})",
+                    field=rule.column,
+                    error=f"{type(exc).__name__}: {excerpt(exc, 200)}",
+                ),
+                "check-error",
+            )
+        )
     # pandera keeps each validated frame's schema (whose checks hold frames) in a global
     # registry until the frame dies, and its clean-up fails noisily at interpreter exit:
     # unregister the schemas and free the frames now.
@@ -243,8 +347,10 @@ def _failures_to_problems(failures, rules, frame, relpath: str) -> list[Problem]
             texts = [rule.text.replace("an earlier line", f"line {f}") for f in first]
         else:
             texts = [rule.text] * len(lines)
-        problems.extend(Problem(relpath, int(line), rule.column, value, text, rule.code)
-                        for line, value, text in zip(lines.tolist(), values, texts))
+        problems.extend(
+            Problem(relpath, int(line), rule.column, value, text, rule.code)
+            for line, value, text in zip(lines.tolist(), values, texts)
+        )
     return problems
 
 

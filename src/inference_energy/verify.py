@@ -18,6 +18,7 @@ release whose inner hashes were all regenerated after tampering.
 This module also owns the checksum file format and the safe opening of release zips,
 which release, diff and the loader reuse.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,11 +30,11 @@ import stat
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 
 from .metadata import DESCRIPTOR
 from .problems import Problem
@@ -72,9 +73,7 @@ def sha256_file(path: Path) -> str:
 
 def release_files(folder: Path) -> list[str]:
     """Every file of a release folder as a POSIX relative path, sorted, SHA256SUMS excluded."""
-    return sorted(
-        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.name != SUMS
-    )
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.name != SUMS)
 
 
 def format_sums(folder: Path) -> str:
@@ -145,13 +144,21 @@ def folder_contents(folder: Path) -> Contents:
             rel = path.relative_to(folder).as_posix()
             mode = os.lstat(path).st_mode
             if stat.S_ISLNK(mode):
-                contents.problems.append(file_problem(rel, "is a link: a release holds regular files only "
-                                                      "(the link is not followed)", "release-link"))
+                contents.problems.append(
+                    file_problem(
+                        rel, "is a link: a release holds regular files only (the link is not followed)", "release-link"
+                    )
+                )
             elif stat.S_ISDIR(mode):
                 continue
             elif not stat.S_ISREG(mode):
-                contents.problems.append(file_problem(rel, "is not a regular file (a FIFO, socket or device); "
-                                                      "it is not opened", "release-file-special"))
+                contents.problems.append(
+                    file_problem(
+                        rel,
+                        "is not a regular file (a FIFO, socket or device); it is not opened",
+                        "release-file-special",
+                    )
+                )
             else:
                 contents.files[rel] = (path.stat().st_size, sha256_file(path))
                 if rel in (SUMS, DESCRIPTOR) and contents.files[rel][0] <= MAX_SMALL_FILE:
@@ -176,32 +183,41 @@ def zip_members(archive: zipfile.ZipFile, zip_path: Path) -> tuple[str, list[zip
         name = info.filename
         shown = escaped(name)
         if name in seen:
-            raise ReleaseError(f"{zip_path}: entry '{shown}' appears twice; unzip tools would extract "
-                               "one copy or the other (zip-duplicate-entry)")
+            raise ReleaseError(
+                f"{zip_path}: entry '{shown}' appears twice; unzip tools would extract "
+                "one copy or the other (zip-duplicate-entry)"
+            )
         seen.add(name)
         if not safe_name(name.removesuffix("/")):
-            raise ReleaseError(f"{zip_path}: entry '{shown}' is outside the release folder "
-                               "(absolute, '..', or a backslash) (zip-unsafe-path)")
+            raise ReleaseError(
+                f"{zip_path}: entry '{shown}' is outside the release folder "
+                "(absolute, '..', or a backslash) (zip-unsafe-path)"
+            )
         kind = stat.S_IFMT(info.external_attr >> 16) if info.create_system == 3 else 0
         if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
-            raise ReleaseError(f"{zip_path}: entry '{shown}' is a link or special file, not a regular file "
-                               "(zip-link)")
+            raise ReleaseError(f"{zip_path}: entry '{shown}' is a link or special file, not a regular file (zip-link)")
         if info.flag_bits & 0x1:
             raise ReleaseError(f"{zip_path}: entry '{shown}' is encrypted (zip-encrypted)")
         if info.compress_type not in SAFE_METHODS:
-            raise ReleaseError(f"{zip_path}: entry '{shown}' uses compression method {info.compress_type}; "
-                               "a release uses stored or deflated entries only (zip-unsupported-method)")
+            raise ReleaseError(
+                f"{zip_path}: entry '{shown}' uses compression method {info.compress_type}; "
+                "a release uses stored or deflated entries only (zip-unsupported-method)"
+            )
         if info.is_dir():
             continue
         if info.file_size > MAX_MEMBER_BYTES:
-            raise ReleaseError(f"{zip_path}: entry '{shown}' unpacks to {info.file_size} bytes, more than "
-                               f"{MAX_MEMBER_BYTES} (zip-too-large)")
+            raise ReleaseError(
+                f"{zip_path}: entry '{shown}' unpacks to {info.file_size} bytes, more than "
+                f"{MAX_MEMBER_BYTES} (zip-too-large)"
+            )
         total += info.file_size
         if total > MAX_TOTAL_BYTES:
             raise ReleaseError(f"{zip_path}: the entries unpack to more than {MAX_TOTAL_BYTES} bytes (zip-too-large)")
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise ReleaseError(f"{zip_path}: entry '{shown}' expands {info.file_size} / {info.compress_size} "
-                               f"times, more than {MAX_RATIO}: a zip bomb (zip-ratio)")
+            raise ReleaseError(
+                f"{zip_path}: entry '{shown}' expands {info.file_size} / {info.compress_size} "
+                f"times, more than {MAX_RATIO}: a zip bomb (zip-ratio)"
+            )
         members.append(info)
     names = {info.filename for info in members}
     if DESCRIPTOR in names:
@@ -219,11 +235,14 @@ def open_zip(zip_path: Path) -> Iterator[zipfile.ZipFile]:
         with zipfile.ZipFile(zip_path) as archive:
             yield archive
     except zipfile.BadZipFile as exc:
-        raise ReleaseError(f"{zip_path}: not a readable zip ({escaped(exc, 120)}); the download is truncated or "
-                           "corrupt, download it again (zip-unreadable)") from None
+        raise ReleaseError(
+            f"{zip_path}: not a readable zip ({escaped(exc, 120)}); the download is truncated or "
+            "corrupt, download it again (zip-unreadable)"
+        ) from None
     except (zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
-        raise ReleaseError(f"{zip_path}: the zip is corrupt ({escaped(exc, 120)}); download it again "
-                           "(zip-unreadable)") from None
+        raise ReleaseError(
+            f"{zip_path}: the zip is corrupt ({escaped(exc, 120)}); download it again (zip-unreadable)"
+        ) from None
     except OSError as exc:
         raise ReleaseError(f"{zip_path}: cannot be read ({escaped(exc, 120)}) (zip-unreadable)") from None
 
@@ -236,8 +255,10 @@ def stream_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sink=None) ->
         for block in iter(lambda: member.read(BLOCK), b""):
             size += len(block)
             if size > info.file_size or size > MAX_MEMBER_BYTES:
-                raise ReleaseError(f"{archive.filename}: entry '{escaped(info.filename)}' is larger than its "
-                                   "header says (zip-too-large)")
+                raise ReleaseError(
+                    f"{archive.filename}: entry '{escaped(info.filename)}' is larger than its "
+                    "header says (zip-too-large)"
+                )
             digest.update(block)
             if sink is not None:
                 sink(block)
@@ -261,7 +282,7 @@ def zip_contents(zip_path: Path, extract_to: Path | None = None) -> Contents:
         for info in members:
             if not info.filename.startswith(prefix):
                 continue
-            rel = info.filename[len(prefix):]
+            rel = info.filename[len(prefix) :]
             small = rel in (SUMS, DESCRIPTOR) and info.file_size <= MAX_SMALL_FILE
             chunks: list[bytes] | None = [] if small else None
             if extract_to is not None:
@@ -317,17 +338,27 @@ def sums_problems(contents: Contents) -> list[Problem]:
     if SUMS not in contents.small:
         return [file_problem(SUMS, "missing: this is not a release folder (or the file was lost)", "checksums-missing")]
     sums, bad = parse_sums(contents.small[SUMS])
-    problems = [file_problem(SUMS, f"'{text}' is not a UTF-8 '<sha256>  <path>' line with a path inside the release",
-                             "checksums-malformed", line, text) for line, text in bad]
+    problems = [
+        file_problem(
+            SUMS,
+            f"'{text}' is not a UTF-8 '<sha256>  <path>' line with a path inside the release",
+            "checksums-malformed",
+            line,
+            text,
+        )
+        for line, text in bad
+    ]
     for rel, expected in sorted(sums.items()):
         if rel not in contents.files:
             problems.append(file_problem(rel, f"listed in {SUMS} but missing from the release", "release-file-missing"))
         elif contents.files[rel][1] != expected:
-            problems.append(file_problem(rel, f"SHA-256 differs from {SUMS}: the file was changed or damaged",
-                                         "checksum-mismatch"))
+            problems.append(
+                file_problem(rel, f"SHA-256 differs from {SUMS}: the file was changed or damaged", "checksum-mismatch")
+            )
     for rel in sorted(set(contents.files) - set(sums)):
-        problems.append(file_problem(rel, f"not listed in {SUMS}: the file was added after the release",
-                                     "release-file-unlisted"))
+        problems.append(
+            file_problem(rel, f"not listed in {SUMS}: the file was added after the release", "release-file-unlisted")
+        )
     return problems
 
 
@@ -341,22 +372,31 @@ def descriptor_entries(contents: Contents) -> tuple[list[tuple[str, dict]], list
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         return [], [file_problem(DESCRIPTOR, f"not valid UTF-8 JSON ({escaped(exc, 120)})", "descriptor-invalid")]
     if not isinstance(descriptor, dict):
-        return [], [file_problem(DESCRIPTOR, f"is a JSON {type(descriptor).__name__}, not an object",
-                                 "descriptor-invalid")]
+        return [], [
+            file_problem(DESCRIPTOR, f"is a JSON {type(descriptor).__name__}, not an object", "descriptor-invalid")
+        ]
     entries, problems = [], []
     for key in ("resources", ARTIFACTS):
         listed = descriptor.get(key, [])
         if not isinstance(listed, list):
-            problems.append(file_problem(DESCRIPTOR, f"'{key}' is a JSON {type(listed).__name__}, not an array",
-                                         "descriptor-invalid"))
+            problems.append(
+                file_problem(
+                    DESCRIPTOR, f"'{key}' is a JSON {type(listed).__name__}, not an array", "descriptor-invalid"
+                )
+            )
             continue
         for index, entry in enumerate(listed):
             label = f"{key}[{index}]"
             if not isinstance(entry, dict):
                 problems.append(file_problem(DESCRIPTOR, f"{label} is not an object", "descriptor-invalid"))
             elif not isinstance(entry.get("path"), str) or not safe_name(entry["path"]):
-                problems.append(file_problem(DESCRIPTOR, f"{label} has path {escaped(repr(entry.get('path')))}: "
-                                             "not a relative path inside the release", "path-outside-release"))
+                problems.append(
+                    file_problem(
+                        DESCRIPTOR,
+                        f"{label} has path {escaped(repr(entry.get('path')))}: not a relative path inside the release",
+                        "path-outside-release",
+                    )
+                )
             else:
                 entries.append((label, entry))
     return entries, problems
@@ -372,16 +412,23 @@ def resource_problems(contents: Contents) -> list[Problem]:
             problems.append(file_problem(rel, f"{what} has no file", "release-file-missing"))
             continue
         if "bytes" not in entry or "hash" not in entry:
-            problems.append(file_problem(DESCRIPTOR, f"{what} has no bytes/hash: not a release descriptor",
-                                         "resource-hash-missing"))
+            problems.append(
+                file_problem(DESCRIPTOR, f"{what} has no bytes/hash: not a release descriptor", "resource-hash-missing")
+            )
             continue
         size, digest = contents.files[rel]
         if entry["bytes"] != size or isinstance(entry["bytes"], bool):
-            problems.append(file_problem(rel, f"{size} bytes, but {DESCRIPTOR} says {escaped(entry['bytes'])}",
-                                         "bytes-mismatch"))
+            problems.append(
+                file_problem(rel, f"{size} bytes, but {DESCRIPTOR} says {escaped(entry['bytes'])}", "bytes-mismatch")
+            )
         if HASH_PREFIX + digest != entry["hash"]:
-            problems.append(file_problem(rel, f"hash {HASH_PREFIX}{digest} differs from {DESCRIPTOR} "
-                                         f"({escaped(entry['hash'])})", "hash-mismatch"))
+            problems.append(
+                file_problem(
+                    rel,
+                    f"hash {HASH_PREFIX}{digest} differs from {DESCRIPTOR} ({escaped(entry['hash'])})",
+                    "hash-mismatch",
+                )
+            )
     return problems
 
 
@@ -419,8 +466,19 @@ def published_sha256(zip_path: Path, given: str | None) -> tuple[str | None, str
         first = ""
     digest = first.split()[0] if first.split() else ""
     if not HEX.fullmatch(digest):
-        return None, str(source), [file_problem(source.name, "not a '<sha256>  <file>' line", "zip-hash-malformed",
-                                                1, escaped(raw.split(b"\n", 1)[0]))]
+        return (
+            None,
+            str(source),
+            [
+                file_problem(
+                    source.name,
+                    "not a '<sha256>  <file>' line",
+                    "zip-hash-malformed",
+                    1,
+                    escaped(raw.split(b"\n", 1)[0]),
+                )
+            ],
+        )
     return digest.lower(), str(source), []
 
 
@@ -428,8 +486,14 @@ def zip_hash_problems(zip_path: Path, expected: str) -> list[Problem]:
     actual = sha256_file(zip_path)
     if actual == expected:
         return []
-    return [file_problem(zip_path.name, f"SHA-256 {actual} differs from the published {expected}: the zip is not "
-                         "the one released (or its download is damaged)", "zip-hash-mismatch")]
+    return [
+        file_problem(
+            zip_path.name,
+            f"SHA-256 {actual} differs from the published {expected}: the zip is not "
+            "the one released (or its download is damaged)",
+            "zip-hash-mismatch",
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------- verify
@@ -477,9 +541,12 @@ def verify_release(path: str | Path, validate: bool = True, sha256: str | None =
 def add_arguments(parser) -> None:
     parser.add_argument("path", help="release folder or zip (e.g. ai-inference-energy-2.0.0.zip)")
     parser.add_argument("--no-validate", action="store_true", help="check the hashes only")
-    parser.add_argument("--sha256", default=None,
-                        help="the zip's published SHA-256: 64 hex digits or a .sha256 file "
-                             "(default: <zip>.sha256 beside the zip, when there is one)")
+    parser.add_argument(
+        "--sha256",
+        default=None,
+        help="the zip's published SHA-256: 64 hex digits or a .sha256 file "
+        "(default: <zip>.sha256 beside the zip, when there is one)",
+    )
     parser.add_argument("--format", choices=["text", "github"], default="text", help="problem format")
 
 
@@ -499,8 +566,11 @@ def run(args) -> int:
         return 1
     checked = "hashes match" + ("" if args.no_validate else " and the package is valid")
     if Path(args.path).is_file():
-        checked += (f"; the zip matches its published hash ({result.zip_hash_source})" if result.zip_hash_source
-                    else "; no published .sha256 for the zip was found or given, so the zip's own hash was "
-                         "not checked (use --sha256)")
+        checked += (
+            f"; the zip matches its published hash ({result.zip_hash_source})"
+            if result.zip_hash_source
+            else "; no published .sha256 for the zip was found or given, so the zip's own hash was "
+            "not checked (use --sha256)"
+        )
     print(f"verified {args.path}: {checked}")
     return 0

@@ -14,6 +14,7 @@ Data changes are written under the new version's heading, not under [Unreleased]
 version on main always names the data on main; [Unreleased] is for tools and docs.
 This module also reads versions and CHANGELOG sections for `release`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -137,14 +138,20 @@ def check_version(base_root: Path, head_root: Path) -> VersionCheck:
         # bytes changed with no change of meaning (e.g. quoting) still change the release hashes
         result.level = diff.level() or PATCH
         result.required = bump(base.version, result.level)
-        result.reasons = [f"{c.resource + ': ' if c.resource else ''}{c.text}" for c in diff.changes()
-                          if c.level == result.level] or [f"{p} changed" for p in result.changed_files]
+        result.reasons = [
+            f"{c.resource + ': ' if c.resource else ''}{c.text}" for c in diff.changes() if c.level == result.level
+        ] or [f"{p} changed" for p in result.changed_files]
         if head_v < parse_version(result.required):
             result.problems.append(version_problem(head_root, head.version, bump_rule(result), "version-bump-needed"))
     if head_v < base_v:
-        result.problems.append(version_problem(
-            head_root, head.version, f"the version went down from {base.version}; versions only go up",
-            "version-decreased"))
+        result.problems.append(
+            version_problem(
+                head_root,
+                head.version,
+                f"the version went down from {base.version}; versions only go up",
+                "version-decreased",
+            )
+        )
     elif head_v > base_v:
         result.problems += changelog_problems(head_root, head.version)
     result.problems += citation_problems(head_root, head.version)
@@ -161,8 +168,10 @@ def citation_problems(head_root: Path, version: str) -> list[Problem]:
         if match:
             if match["version"] == version:
                 return []
-            rule = (f"{CITATION} cites version {match['version']} but {DESCRIPTOR} has {version}: "
-                    f"set 'version: {version}' in {CITATION}")
+            rule = (
+                f"{CITATION} cites version {match['version']} but {DESCRIPTOR} has {version}: "
+                f"set 'version: {version}' in {CITATION}"
+            )
             return [Problem(CITATION, number, "version", match["version"], rule, "citation-version-mismatch")]
     rule = f"{CITATION} has no 'version:' line: add 'version: {version}' (the version in {DESCRIPTOR})"
     return [Problem(CITATION, None, None, None, rule, "citation-version-mismatch")]
@@ -170,9 +179,11 @@ def citation_problems(head_root: Path, version: str) -> list[Problem]:
 
 def bump_rule(result: VersionCheck) -> str:
     why = "; ".join(result.reasons[:3]) + (f"; and {len(result.reasons) - 3} more" if len(result.reasons) > 3 else "")
-    return (f"tables/ or schemas/ changed ({why}): the SemVer policy (docs/releases.md) needs a "
-            f"{result.level.upper()} bump from {result.base_version}; set \"version\" to {result.required} "
-            f"(or higher) and add '## [{result.required}] - YYYY-MM-DD' to {CHANGELOG}")
+    return (
+        f"tables/ or schemas/ changed ({why}): the SemVer policy (docs/releases.md) needs a "
+        f'{result.level.upper()} bump from {result.base_version}; set "version" to {result.required} '
+        f"(or higher) and add '## [{result.required}] - YYYY-MM-DD' to {CHANGELOG}"
+    )
 
 
 def changelog_problems(head_root: Path, version: str) -> list[Problem]:
@@ -213,8 +224,12 @@ def default_base(repo: Path) -> tuple[str, str]:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--base", default=None, help="git revision, package folder or release zip to compare with "
-                                                     "(default: merge-base with origin/main, else HEAD~1)")
+    parser.add_argument(
+        "--base",
+        default=None,
+        help="git revision, package folder or release zip to compare with "
+        "(default: merge-base with origin/main, else HEAD~1)",
+    )
     parser.add_argument("--package", default=".", help="the package to check (default: .)")
     parser.add_argument("--format", choices=["text", "github"], default="text", help="problem format")
 
@@ -226,8 +241,10 @@ def report(result: VersionCheck, base: str) -> str:
         return f"check-version: tables/ or schemas/ changed since {base}"
     why = "; ".join(result.reasons[:3])
     verdict = "is enough" if parse_version(result.head_version) >= parse_version(result.required) else "is not enough"
-    return (f"check-version: tables/ or schemas/ changed since {base} ({why}); a {result.level.upper()} bump "
-            f"needs {result.required} or higher: {result.base_version} -> {result.head_version} {verdict}")
+    return (
+        f"check-version: tables/ or schemas/ changed since {base} ({why}); a {result.level.upper()} bump "
+        f"needs {result.required} or higher: {result.base_version} -> {result.head_version} {verdict}"
+    )
 
 
 def run(args) -> int:
