@@ -37,8 +37,8 @@ final as (
         intercept,
         r2,
         n,
-        log10(2) / slope_log10_per_year as doubling_years,
-        power(10, slope_log10_per_year) as growth_factor_per_year,
+        doubling_years(slope_log10_per_year) as doubling_years,
+        growth_factor_per_year(slope_log10_per_year) as growth_factor_per_year,
         first_launch_date,
         last_launch_date,
     from fits

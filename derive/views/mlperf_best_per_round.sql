@@ -67,7 +67,7 @@ final as (
         f.intercept,
         f.r2,
         f.rounds,
-        -log10(2) / f.slope_log10_per_year as halving_years,
+        -doubling_years(f.slope_log10_per_year) as halving_years,
         (select doubling_years from trends where domain = 'cv') as paper_doubling_years,
     from best as b
     join fits as f using (benchmark)
