@@ -35,6 +35,7 @@ fp32 as (
         peak.accelerator_kind,
         peak.gpu_type,
         peak.launch_date,
+        peak.launch_year_decimal,
         peak.tflops,
         peak.tdp_watts,
         false as is_adapted,
@@ -47,7 +48,7 @@ fp32 as (
 
 -- the GPU's own row (TDP, launch date, type) for the adapted precisions
 own_gpu as (
-    select gpu, gpu_key, vendor, accelerator_kind, gpu_type, launch_date, tdp_watts
+    select gpu, gpu_key, vendor, accelerator_kind, gpu_type, launch_date, launch_year_decimal, tdp_watts
     from peak_efficiencies
     where precision = 'FP32' and is_paper_row
 ),
@@ -68,6 +69,7 @@ adapted as (
         own_gpu.accelerator_kind,
         own_gpu.gpu_type,
         own_gpu.launch_date,
+        own_gpu.launch_year_decimal,
         baseline_fp32.tflops * speedups.speedup as tflops,
         own_gpu.tdp_watts,
         true as is_adapted,
@@ -93,7 +95,7 @@ final as (
         accelerator_kind,
         gpu_type,
         launch_date,
-        decimal_year(launch_date) as launch_year_decimal,
+        launch_year_decimal,
         tflops,
         tdp_watts,
         tflops * 1000 / tdp_watts as gflops_per_watt,

@@ -23,6 +23,7 @@ final as (
         accelerator_kind,
         gpu_type,
         launch_date,
+        launch_year_decimal,
         tflops,
         tdp_watts,
         tflops * 1000 / tdp_watts as gflops_per_watt,

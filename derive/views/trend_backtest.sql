@@ -57,7 +57,7 @@ evaluated as (
         added.vendor,
         added.accelerator_kind,
         added.launch_date,
-        decimal_year(added.launch_date) as launch_year_decimal,
+        added.launch_year_decimal,
         added.tflops,
         added.tdp_watts,
         added.gflops_per_watt,

@@ -43,6 +43,7 @@ paper_rows as (
         true as is_paper_row,
         j9_efficiencies.is_adapted,
         j9_efficiencies.launch_date,
+        j9_efficiencies.launch_year_decimal,
         j9_efficiencies.tflops,
         j9_efficiencies.tdp_watts,
     from j9_efficiencies
@@ -61,6 +62,7 @@ added_rows as (
         false as is_paper_row,
         false as is_adapted,
         peak.launch_date,
+        peak.launch_year_decimal,
         peak.tflops,
         peak.tdp_watts,
     from peak_efficiencies as peak
@@ -88,7 +90,7 @@ final as (
         is_paper_row,
         is_adapted,
         launch_date,
-        decimal_year(launch_date) as launch_year_decimal,
+        launch_year_decimal,
         tflops,
         tdp_watts,
         tflops * 1000 / tdp_watts as gflops_per_watt,
