@@ -44,9 +44,14 @@ def test_readme_query_output_is_real(command, shown, database, capsys):
         assert printed.splitlines()[0].split() == shown.splitlines()[0].split()
 
 
+def copy_data(dest: Path) -> None:
+    """The folders the digest covers, copied into dest."""
+    for name in readme_examples.DATA_FOLDERS:
+        shutil.copytree(ROOT / name, dest / name)
+
+
 def test_the_digest_is_of_the_tables_and_views(tmp_path):
-    for name in ("tables", "derive"):
-        shutil.copytree(ROOT / name, tmp_path / name)
+    copy_data(tmp_path)
     before = readme_examples.data_digest(tmp_path)
     assert before == readme_examples.data_digest(ROOT)
     (tmp_path / "README.md").write_text(README.read_text(encoding="utf-8"), encoding="utf-8")
@@ -61,8 +66,7 @@ def test_refreshing_prints_every_output_again_and_records_the_digest(tmp_path, d
     readme = README.read_text(encoding="utf-8")
     [(command, shown), *_] = examples()
     spoiled = readme.replace(shown, "(a stale output)\n", 1).replace(readme_examples.recorded_digest(readme), "0" * 64)
-    for name in ("tables", "derive"):
-        shutil.copytree(ROOT / name, tmp_path / name)
+    copy_data(tmp_path)
     (tmp_path / "README.md").write_text(spoiled, encoding="utf-8")
     text = readme_examples.refreshed(tmp_path, database)
     assert readme_examples.recorded_digest(text) == readme_examples.data_digest(ROOT)

@@ -26,6 +26,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .staleness import source_files
+
 EXAMPLE = re.compile(r"```console\n\$ (inference-energy query .+?)\n(.*?)```", re.DOTALL)
 RECORDED = re.compile(r"<!-- query outputs recorded on tables/ and derive/ sha256:([0-9a-f]{64}) -->")
 DATA_FOLDERS = ("tables", "derive")
@@ -34,11 +36,9 @@ DATA_FOLDERS = ("tables", "derive")
 def data_digest(root: Path) -> str:
     """sha256 over the relative paths and bytes of every file in tables/ and derive/."""
     digest = hashlib.sha256()
-    for folder in DATA_FOLDERS:
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in source_files(root, DATA_FOLDERS):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 SOURCES = ("tables", "schemas", "derive", "datapackage.json")
 
 
-def source_files(root: Path) -> list[Path]:
-    """Every file the outputs are built from, under the package root."""
+def source_files(root: Path, names: tuple[str, ...] = SOURCES) -> list[Path]:
+    """Every file the outputs are built from (or of the given files and folders), under the package root."""
     files = []
-    for name in SOURCES:
+    for name in names:
         path = root / name
         if path.is_file():
             files.append(path)
