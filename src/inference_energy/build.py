@@ -35,6 +35,7 @@ from .database import (  # noqa: F401 - re-exported: the database layer's names,
     load_tables,
     materialized,
     quote_ident,
+    seal,
     sql_string,
 )
 from .headlines import summary_facts
@@ -71,7 +72,7 @@ def validation_problems(root: Path, con=None) -> list:
 def export_parquet(con, names: list[str], out_dir: Path) -> None:
     out_dir.mkdir(parents=True)
     for name in names:
-        target = sql_string((out_dir / f"{name}.parquet").as_posix())
+        target = sql_string((out_dir / f"{name}.parquet").absolute().as_posix())  # as the seal's folders
         con.execute(f"copy (select * from {quote_ident(name)}) to {target} (format parquet)")
 
 
@@ -154,6 +155,8 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
             try:
                 progress("loading tables")
                 counts = load_tables(con, package)
+                # derive/ SQL may write only where the build writes (the Parquet export)
+                seal(con, {tmp_db.parent, *([] if parquet_dir is None else [Path(parquet_dir).parent])})
                 progress(f"creating views from {DERIVE_DIR}/")
                 graph = graph_of(package)
                 created = create_views(con, graph)

@@ -4,8 +4,9 @@ A library, not a command: `build` (write the database file) and `validate` (run 
 checks) both call it, and it imports neither of them. Everything works on a DuckDB connection
 it is given or opens in memory:
 
-    con = connect(package)           # tables + every macro and view of derive/
+    con = connect(package)           # tables + every macro and view of derive/, then sealed
     load_tables(con, package)        # only the tables
+    seal(con, writable)              # no file access from SQL, except writing into `writable`
     create_views(con, graph)         # macros, staging and views, in build_order
     key_checks(graph)                # one uniqueness query per view key of the sidecars
 
@@ -15,6 +16,7 @@ caller (or by `connect`), so importing this module is cheap.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,8 +116,25 @@ def create_views(con, graph: Graph) -> list[Model]:
     return created
 
 
-def connect(package: Package | str | Path, with_views: bool = True):
-    """An in-memory database with every table and (by default) every derive/ macro and view."""
+def seal(con, writable: Iterable[Path] = ()) -> None:
+    """From here on, SQL on `con` touches no file except inside the `writable` folders.
+
+    Called once the tables are loaded, before any derive/ SQL runs: that SQL comes with pull
+    requests, and must not read (`read_text('/proc/self/environ')`) or write (`COPY ... TO`)
+    outside the package. DuckDB refuses the call, and `lock_configuration` refuses turning it back.
+    """
+    # as given and with symlinks resolved (/tmp is /private/tmp on macOS): DuckDB compares the text
+    forms = sorted({form for d in writable for form in (Path(d).absolute(), Path(d).resolve())})
+    dirs = ", ".join(sql_string(d.as_posix().rstrip("/") + "/") for d in forms)
+    con.execute(f"set allowed_directories = [{dirs}]")
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+
+
+def connect(package: Package | str | Path, with_views: bool = True, writable: Iterable[Path] = (), graph=None):
+    """An in-memory database with every table and (by default) every derive/ macro and view,
+    sealed (see `seal`): its SQL can write only into the `writable` folders, and read no file.
+    `graph`: the package's derive/ graph, when the caller has parsed it already."""
     import duckdb
 
     if not isinstance(package, Package):
@@ -124,8 +143,9 @@ def connect(package: Package | str | Path, with_views: bool = True):
     con = duckdb.connect(":memory:", config={"threads": 1})
     try:
         load_tables(con, package)
+        seal(con, writable)
         if with_views:
-            create_views(con, graph_of(package))
+            create_views(con, graph or graph_of(package))
     except BaseException:
         con.close()
         raise

@@ -94,7 +94,7 @@ def generate(root: str | Path = ".", out: str | Path | None = None, figures: boo
     if tmp.exists():
         shutil.rmtree(tmp)
     inputs = manifest(package.root)  # before reading them: an edit during generation shows as stale
-    con = connect_with_tables(package)
+    con = connect_with_tables(package, writable=(tmp,))  # its Parquet downloads are written under tmp
     con.execute("set threads = 1")  # float sums in one order: the same data gives the same bytes
     try:
         site = Site(package, con)

@@ -49,7 +49,7 @@ def run_checks(package: Package | str | Path = ".", con=None) -> list[Problem]:
     try:
         graph = graph_of(package)
         if own:
-            con = connect(package)
+            con = connect(package, graph=graph)
     except (BuildError, duckdb.Error) as exc:
         return [Problem("derive/", None, None, None, f"the views do not build: {exc}", "sql-derive-error")]
     problems: list[Problem] = []
