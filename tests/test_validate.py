@@ -15,6 +15,7 @@ import pytest
 import invalid_cases
 from inference_energy import csvread
 from inference_energy.cli import main
+from inference_energy.forked import Forked
 from inference_energy.problems import Problem
 from inference_energy.validate import validate_package
 
@@ -234,7 +235,10 @@ def test_validate_never_writes_to_the_real_package(capsys):
 
 
 # ------------------------------------------------------------------ the SQL-check hook
-def test_sql_checks_run_only_when_rows_pass(monkeypatch):
+@pytest.mark.parametrize("forks", [True, False], ids=["in-a-child", "in-process"])
+def test_sql_checks_count_only_when_rows_pass(monkeypatch, forks):
+    """In a child process (from the start, forked.py) or, where there is no fork, in this one
+    after the cells: either way their problems count only when every row passes."""
     calls = []
     fake = types.ModuleType("inference_energy.sqlchecks")
 
@@ -244,9 +248,23 @@ def test_sql_checks_run_only_when_rows_pass(monkeypatch):
 
     fake.run_checks = run_checks
     monkeypatch.setitem(sys.modules, "inference_energy.sqlchecks", fake)
+    if not forks:
+        monkeypatch.setattr(Forked, "start", classmethod(lambda cls, function, *args: None))
     assert [p.code for p in validate_package(ROOT)] == ["sql-check"]
     assert [p.code for p in validate_package(INVALID / "negative_gflops")] == ["constraint-error"]
-    assert calls == [ROOT]
+    # a child's calls happen in the child; in process, the checks run only for the valid package
+    assert calls == ([] if forks else [ROOT])
+
+
+def test_a_child_that_fails_is_not_a_pass(monkeypatch, capsys):
+    """A child that dies (here: the SQL checks raise in it) gives no result: the checks run
+    again in this process, and their error is reported here, never taken for zero problems."""
+    fake = types.ModuleType("inference_energy.sqlchecks")
+    fake.run_checks = lambda package, con=None: [][0]  # IndexError, in the child and then here
+    monkeypatch.setitem(sys.modules, "inference_energy.sqlchecks", fake)
+    assert main(["validate", str(ROOT)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and "validation stopped on an unexpected IndexError" in out[0], out
 
 
 # ------------------------------------------------------------------ conformance with frictionless

@@ -1,3 +1,3 @@
-from inference_energy.cli import main
+from inference_energy.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -30,12 +30,13 @@ Choices (documented in docs/error-codes.md):
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pandera
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -43,6 +44,28 @@ from inference_energy import roles
 from inference_energy.csvread import text_array
 from inference_energy.metadata import DATE_FORMATS, Resource
 from inference_energy.rules import RULES
+
+
+def _import_pandera():
+    """pandera.pandas, imported without hypothesis: pandera's strategies module imports it (0.2 s)
+    whenever it is installed, for data synthesis the validator never uses; the first validate
+    imports that module. Hidden only during these imports, and only if nothing has imported it
+    yet, so a later `import hypothesis` works."""
+    hide = "hypothesis" not in sys.modules
+    if hide:
+        sys.modules["hypothesis"] = None  # makes `import hypothesis` raise ImportError
+    try:
+        import pandera.pandas
+
+        with contextlib.suppress(ImportError):  # the module a later pandera may move or drop
+            import pandera.strategies.pandas_strategies  # noqa: F401
+    finally:
+        if hide and sys.modules.get("hypothesis", False) is None:
+            del sys.modules["hypothesis"]
+    return pandera.pandas
+
+
+pandera = _import_pandera()
 
 NUMBER_RE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 INTEGER_RE = r"0|-?[1-9][0-9]*"  # canonical: what DuckDB's BIGINT gives back as text

@@ -1,14 +1,15 @@
 """`inference-energy validate [PATH]`: check the package and print every problem at once.
 
-Order of work:
+Order of work (the frictionless half of step 1 and the SQL checks of step 5 run in child
+processes from the start, forked.py, where the platform forks):
 1. schema lint + frictionless descriptor validation (schemalint.py): all metadata problems;
 2. each table read as text (csvread.py): format errors located on their line;
 3. the header against the schema: missing-label, extra-label, incorrect-label, ...;
 4. every cell, vectorised (pandera_schemas.py): types, constraints, keys, foreign keys,
    references, markers, formula-like text, cross-field rules;
 5. when all that passes, the SQL checks (inference_energy.sqlchecks) on the connection the
-   caller gives (the build's), or on one the database layer loads in a background thread
-   while steps 2-4 run.
+   caller gives (the build's), or in a child process that loads the tables and views and runs
+   the checks while steps 1-4 run (its problems count only if steps 1-4 find none).
 
 Lines are physical CSV lines with the header on line 1, as frictionless counts them.
 Nothing is ever written, nothing is fetched, and no file outside the package folder is
@@ -20,11 +21,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
 import sys
-import threading
 from pathlib import Path
 
+from inference_energy.forked import Forked
 from inference_energy.metadata import DESCRIPTOR, Package, PackageError, Resource, descriptor_path, load_package
 from inference_energy.problems import Problem, excerpt
 
@@ -81,8 +81,6 @@ def validate_package(path: str | Path = ".", stats: dict | None = None, con=None
     With `con` (a DuckDB connection with the package's tables and views loaded, e.g. the
     build's), the SQL checks run on it instead of loading the package a second time.
     """
-    from inference_energy.schemalint import lint_package
-
     given = descriptor_path(path)
     if not given.exists() and not given.is_symlink():
         return [
@@ -95,30 +93,51 @@ def validate_package(path: str | Path = ".", stats: dict | None = None, con=None
                 "missing-file",
             )
         ]
-    problems = lint_package(path)
+    import pyarrow.compute  # noqa: F401 - every process's lint compiles patterns with it: import once, before forking
+
+    from inference_energy.schemalint import lint_package
+
+    # the two slow parts that need nothing else, each in a child process from the start (forked.py)
+    sql_child = Forked.start(_sql_checks_at, path) if con is None else None
+    lint_child = Forked.start(lint_package, path)  # with frictionless: the slow half of the lint
+    try:
+        return sorted(_problems(path, stats, con, lint_child, sql_child), key=sort_key)
+    finally:
+        for child in (sql_child, lint_child):
+            if child is not None:
+                child.close()
+
+
+def _problems(path, stats: dict | None, con, lint_child, sql_child) -> set[Problem] | list[Problem]:
+    """The problems of the lint, the cells and, only when those find none, the SQL checks."""
+    from inference_energy.schemalint import lint_package
+
+    problems = lint_package(path, with_frictionless=lint_child is None)
     if any(p.file == DESCRIPTOR and p.code in _FATAL for p in problems):
-        return sorted(set(problems), key=sort_key)
+        return set(problems)
+    if lint_child is not None:
+        import inference_energy.pandera_schemas  # noqa: F401 - pandas and pandera import while frictionless runs
+
+        whole = lint_child.result()  # the same lint, with frictionless' problems
+        whole = lint_package(path) if whole is None else whole
+        own = set(problems)
+        problems.extend(p for p in whole if p not in own)
     try:
         package = load_package(path)
     except PackageError as exc:  # the lint has said it already, mostly; keep what it has not
-        return sorted(set(problems) | set(exc.problems), key=sort_key)
+        return set(problems) | set(exc.problems)
     broken_schemas = {p.file for p in problems if p.code in _BROKEN_SCHEMA}
-    sql = importlib.import_module("inference_energy.sqlchecks")
-    loading = _TablesForSql(package) if con is None and not problems else None
-    try:
-        row_problems, rows = check_tables(
-            package, skip={n for n, r in package.resources.items() if _rel(package, r.schema_path) in broken_schemas}
-        )
-        problems.extend(row_problems)
-        if stats is not None:
-            stats["resources"] = len(package.resources)
-            stats["rows"] = rows
-        if sql is not None and not problems:
-            problems.extend(_sql_checks(sql, package, loading, con))
-    finally:
-        if loading is not None:
-            loading.close()
-    return sorted(problems, key=sort_key)
+    row_problems, rows = check_tables(
+        package, skip={n for n, r in package.resources.items() if _rel(package, r.schema_path) in broken_schemas}
+    )
+    problems.extend(row_problems)
+    if stats is not None:
+        stats["resources"] = len(package.resources)
+        stats["rows"] = rows
+    if not problems:
+        found = sql_child.result() if sql_child is not None else None
+        problems.extend(found if found is not None else _sql_checks(package, con))
+    return problems
 
 
 # problems of the descriptor after which nothing else can be read
@@ -212,10 +231,10 @@ def _schema_rel(resource: Resource) -> str:
 def check_tables(package: Package, skip: set[str] = frozenset()) -> tuple[list[Problem], int]:
     """Read every table, check headers and cells; return the problems and the number of data rows."""
     import numpy as np
-    import pandera.pandas as pa
 
     from inference_energy.csvread import read_csv_text, text_array
     from inference_energy.pandera_schemas import Context, build_schema, isin, marker_columns, reference_ids
+    from inference_energy.pandera_schemas import pandera as pa
     from inference_energy.rules import RULES
 
     problems: list[Problem] = []
@@ -362,47 +381,16 @@ def _first_lines(frame, codes, positions) -> list[int]:
     return frame.index.to_numpy()[first_pos[np.searchsorted(keys, codes[positions])]].tolist()
 
 
-class _TablesForSql:
-    """The package's tables and views loaded into DuckDB in a background thread, for the SQL checks.
-
-    DuckDB releases the GIL, so the load (`database.connect`, the same the checks would call)
-    overlaps the cell checks instead of following them. The checks themselves still run only
-    when every row passes; otherwise the connection is just closed. Nothing is started when the
-    caller gives its own connection (it has loaded everything already).
-    """
-
-    def __init__(self, package: Package):
-        self.con = None
-        from inference_energy.database import connect  # imported here, not in the thread
-
-        self.thread = threading.Thread(target=self._load, args=(connect, package), daemon=True)
-        self.thread.start()
-
-    def _load(self, connect, package: Package) -> None:
-        try:
-            self.con = connect(package)
-        except Exception:  # noqa: BLE001 - the checks load again without it and report why
-            self.con = None
-
-    def connection(self):
-        """The loaded connection, once the load has finished; None if nothing was loaded."""
-        if self.thread is not None:
-            self.thread.join()
-        return self.con
-
-    def close(self) -> None:
-        if self.connection() is not None:
-            self.con.close()
-            self.con = None
+def _sql_checks_at(path) -> list[Problem]:
+    """The SQL checks of the package at `path`, on a database loaded for them (the child's work)."""
+    return _sql_checks(load_package(path), None)
 
 
-def _sql_checks(module, package: Package, loading: _TablesForSql | None = None, con=None) -> list[Problem]:
-    """The SQL checks' problems, on the caller's connection or the one loaded in the background."""
-    if con is None and loading is not None:
-        con = loading.connection()
-    if con is None:
-        return list(module.run_checks(package))
-    return list(module.run_checks(package, con=con))
+def _sql_checks(package: Package, con) -> list[Problem]:
+    """The SQL checks on the caller's connection (or on one they load, when there is none)."""
+    from inference_energy.sqlchecks import run_checks
+
+    return list(run_checks(package, con=con))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,68 @@
+"""Run a function in a forked child process while this one works on, and take its result back.
+
+`validate` runs two independent parts of its work this way: frictionless' descriptor check and
+the SQL checks (DuckDB). Processes, not threads: most of every part's time is Python (imports
+of DuckDB, pandas, pandera and frictionless, the lint), which one interpreter runs on one core
+at a time.
+
+    child = Forked.start(function, *args)   # None: no fork here, call function yourself
+    value = child.result()                  # its return value, or None if it failed
+    child.close()                           # kill it if it still runs (always call, e.g. finally)
+
+`start` gives None where there is no fork (Windows) or where this process already runs threads
+(a forked copy of a threaded process can deadlock); the caller then calls the function itself,
+as it does when `result` gives None. The child never runs the parent's clean-up and never
+writes to its streams: it sends the pickled value through a pipe and exits at once.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable
+
+
+class Forked:
+    @classmethod
+    def start(cls, function: Callable, *args) -> Forked | None:
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return None
+        return cls(function, args)
+
+    def __init__(self, function: Callable, args: tuple):
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(read)
+            _run_child(function, args, write)
+        os.close(write)
+        self.reader = os.fdopen(read, "rb")
+
+    def result(self):
+        """The function's return value, once the child has sent it; None if the child failed."""
+        data = self.reader.read()
+        self.reader.close()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return pickle.loads(data) if os.waitstatus_to_exitcode(status) == 0 and data else None
+
+    def close(self) -> None:
+        """Kill the child if it still runs (its result is not wanted) and reap it."""
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        self.reader.close()
+
+
+def _run_child(function: Callable, args: tuple, write: int) -> None:
+    code = 1
+    try:
+        data = pickle.dumps(function(*args))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(data)
+        code = 0
+    finally:
+        os._exit(code)  # whatever happened: never the parent's clean-up, never back into its code
