@@ -38,6 +38,7 @@ from .database import (  # noqa: F401 - re-exported: the database layer's names,
     seal,
     sql_string,
 )
+from .forked import Forked
 from .headlines import summary_facts
 from .metadata import load_package
 from .sqlchecks import run_key_checks
@@ -62,11 +63,29 @@ class ValidationFailed(BuildError):
         self.problems = problems
 
 
-def validation_problems(root: Path, con=None) -> list:
-    """The validator's problems; with `con` (tables and views loaded) its SQL checks run on it."""
+def validation_problems(root: Path, con=None, checking: Forked | None = None) -> list:
+    """The validator's problems; with `con` (tables and views loaded) its SQL checks run on it.
+
+    `checking`: the child process (`start_checking`) that has run every other rule meanwhile.
+    """
+    from .validate import sql_check_problems, validate_package
+
+    found = checking.result() if checking is not None else None
+    if found is None:  # no child, or it failed: everything here
+        return list(validate_package(root, con=con))
+    return found or sql_check_problems(load_package(root), con)  # the SQL checks only once the rest passes
+
+
+def start_checking(root: Path) -> Forked | None:
+    """The lint and the cell checks need no database: a child process runs them from the start,
+    while this one loads the tables and computes the views (forked.py)."""
+    return Forked.start(_problems_but_sql, root)
+
+
+def _problems_but_sql(root: Path) -> list:
     from .validate import validate_package
 
-    return list(validate_package(root, con=con) or [])
+    return list(validate_package(root, sql_checks=False))
 
 
 def export_parquet(con, names: list[str], out_dir: Path) -> None:
@@ -149,6 +168,7 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
     tmp_db = out_path.with_name(f".{out_path.name}.tmp-{os.getpid()}")
     tmp_db.unlink(missing_ok=True)
     tmp_parquet = None
+    checking = start_checking(package.root) if validate else None  # before DuckDB starts any thread
     try:
         con = connect_for_writing(tmp_db)
         try:
@@ -161,7 +181,7 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
                 graph = graph_of(package)
                 created = create_views(con, graph)
             except (BuildError, duckdb.Error):
-                problems = validation_problems(package.root) if validate else []
+                problems = validation_problems(package.root, checking=checking) if validate else []
                 if problems:
                     raise ValidationFailed(problems) from None
                 raise
@@ -169,7 +189,7 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
             with materialized(con, graph):
                 if validate:
                     progress("validating the package")
-                    problems = validation_problems(package.root, con)
+                    problems = validation_problems(package.root, con, checking)
                     if problems:
                         raise ValidationFailed(problems)
                 progress("checking the keys the view sidecars declare")
@@ -201,6 +221,8 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
             tmp_parquet = None
         return summary
     finally:
+        if checking is not None:
+            checking.close()
         tmp_db.unlink(missing_ok=True)
         Path(str(tmp_db) + ".wal").unlink(missing_ok=True)
         if tmp_parquet is not None and tmp_parquet.exists():

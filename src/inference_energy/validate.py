@@ -75,11 +75,14 @@ def sort_key(p: Problem):
     return (p.file, p.line if p.line is not None else 0, p.column or "", p.code, p.rule)
 
 
-def validate_package(path: str | Path = ".", stats: dict | None = None, con=None) -> list[Problem]:
+def validate_package(
+    path: str | Path = ".", stats: dict | None = None, con=None, sql_checks: bool = True
+) -> list[Problem]:
     """Every problem of the package at `path` (a folder or its datapackage.json), sorted by file and line.
 
     With `con` (a DuckDB connection with the package's tables and views loaded, e.g. the
-    build's), the SQL checks run on it instead of loading the package a second time.
+    build's), the SQL checks run on it instead of loading the package a second time; with
+    `sql_checks=False` they do not run (the build runs them itself, `sql_check_problems`).
     """
     given = descriptor_path(path)
     if not given.exists() and not given.is_symlink():
@@ -98,17 +101,17 @@ def validate_package(path: str | Path = ".", stats: dict | None = None, con=None
     from inference_energy.schemalint import lint_package
 
     # the two slow parts that need nothing else, each in a child process from the start (forked.py)
-    sql_child = Forked.start(_sql_checks_at, path) if con is None else None
+    sql_child = Forked.start(_sql_checks_at, path) if con is None and sql_checks else None
     lint_child = Forked.start(lint_package, path)  # with frictionless: the slow half of the lint
     try:
-        return sorted(_problems(path, stats, con, lint_child, sql_child), key=sort_key)
+        return sorted(_problems(path, stats, con, lint_child, sql_child, sql_checks), key=sort_key)
     finally:
         for child in (sql_child, lint_child):
             if child is not None:
                 child.close()
 
 
-def _problems(path, stats: dict | None, con, lint_child, sql_child) -> set[Problem] | list[Problem]:
+def _problems(path, stats: dict | None, con, lint_child, sql_child, sql_checks: bool) -> set[Problem] | list[Problem]:
     """The problems of the lint, the cells and, only when those find none, the SQL checks."""
     from inference_energy.schemalint import lint_package
 
@@ -134,9 +137,9 @@ def _problems(path, stats: dict | None, con, lint_child, sql_child) -> set[Probl
     if stats is not None:
         stats["resources"] = len(package.resources)
         stats["rows"] = rows
-    if not problems:
+    if sql_checks and not problems:
         found = sql_child.result() if sql_child is not None else None
-        problems.extend(found if found is not None else _sql_checks(package, con))
+        problems.extend(found if found is not None else sql_check_problems(package, con))
     return problems
 
 
@@ -383,14 +386,14 @@ def _first_lines(frame, codes, positions) -> list[int]:
 
 def _sql_checks_at(path) -> list[Problem]:
     """The SQL checks of the package at `path`, on a database loaded for them (the child's work)."""
-    return _sql_checks(load_package(path), None)
+    return sql_check_problems(load_package(path), None)
 
 
-def _sql_checks(package: Package, con) -> list[Problem]:
-    """The SQL checks on the caller's connection (or on one they load, when there is none)."""
+def sql_check_problems(package: Package, con) -> list[Problem]:
+    """The SQL checks' problems, sorted, on the caller's connection (or on one they load, when there is none)."""
     from inference_energy.sqlchecks import run_checks
 
-    return list(run_checks(package, con=con))
+    return sorted(run_checks(package, con=con), key=sort_key)
 
 
 if __name__ == "__main__":
