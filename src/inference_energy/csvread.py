@@ -80,15 +80,16 @@ def read_csv_text(path: Path, relpath: str) -> CsvTable:
             Problem(relpath, 1, None, None, "the file is empty: it needs at least the header line", "source-error")
         )
         return table
-    misplaced = None
+    misplaced, quotes = None, None
     if data.find(b'"') != -1:
         arr = np.frombuffer(data, dtype=np.uint8)
-        misplaced = _first_misplaced_quote(arr, np.flatnonzero(arr == 34))
+        quotes = np.flatnonzero(arr == 34)  # the byte offsets of every quote
+        misplaced = _first_misplaced_quote(arr, quotes)
     try:
         header, rows = _read_fast(data) if misplaced is None else (None, None)
     except (pa.ArrowInvalid, ValueError):  # malformed CSV, invalid UTF-8, ...: the slow path says what and where
         header, rows = None, None
-    if rows is not None and _regular(data, rows.num_rows + 1, len(header)):
+    if rows is not None and _regular(data, rows.num_rows + 1, len(header), quotes):
         table.header = header
         table.frame = _frame(rows.columns, pd.RangeIndex(2, rows.num_rows + 2))
         return table
@@ -137,23 +138,24 @@ def _frame(columns: list, index: pd.Index) -> pd.DataFrame:
     )
 
 
-def _regular(data: bytes, records: int, ncols: int) -> bool:
+def _regular(data: bytes, records: int, ncols: int, quotes: np.ndarray | None = None) -> bool:
     """True when records == physical lines and every record has exactly the header's cells.
 
     Counts the line ends, and the commas outside quotes (quotes pair up in RFC 4180, doubled
     quotes included), so that short rows, which a reader might pad silently, are caught. A
     blank line is a record of its own (ignore_empty_lines=False) and has no comma: it sends
-    the file to the slow path, which numbers it exactly.
+    the file to the slow path, which numbers it exactly. `quotes`: the offsets of the quotes
+    (the caller has them); bytes.count, not numpy, counts the rest (no array of the file's size).
     """
-    arr = np.frombuffer(data, dtype=np.uint8)
-    line_ends = int(np.count_nonzero(arr == 10))
-    if line_ends - (1 if data.endswith(b"\n") else 0) != records - 1:
+    if data.count(b"\n") - (1 if data.endswith(b"\n") else 0) != records - 1:
         return False
     if data.find(b"\r") != -1 and data.count(b"\r") != data.count(b"\r\n"):
         return False  # a bare CR ends a line for some readers and not for others
-    n_commas = int(np.count_nonzero(arr == 44))
-    if data.find(b'"') != -1:
-        quotes = np.flatnonzero(arr == 34).tolist()
+    n_commas = data.count(b",")
+    if quotes is None and data.find(b'"') != -1:
+        quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 34)
+    if quotes is not None and len(quotes):
+        quotes = quotes.tolist()
         if len(quotes) % 2:
             return False
         for start, end in zip(quotes[0::2], quotes[1::2]):  # few quoted cells: a loop is cheapest
