@@ -151,6 +151,20 @@ def test_the_trend_formula_is_written_once_in_derive():
     assert TREND_FORMULA in (ROOT / "derive/macros/trend_value.sql").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("macro", ["decimal_year", "gpu_key"])
+def test_staging_computes_the_per_row_keys_once(macro):
+    """decimal_year and gpu_key are called in staging (and in macros) only: the views take the
+    staging columns (launch_year_decimal, release_year_decimal, run_year_decimal, gpu_key) downstream.
+    trend_value calls decimal_year on the date it is given, so a view need not."""
+    callers = {
+        m.relpath
+        for m in GRAPH.order
+        if m.kind in ("view", "check") and re.search(rf"\b{macro}\s*\(", strip_comments(m.sql))
+    }
+    assert callers == set()
+    assert any(re.search(rf"\b{macro}\s*\(", strip_comments(m.sql)) for m in GRAPH.of_kind("staging"))
+
+
 def test_trend_value_is_the_trend_at_a_date(con):
     intercept, slope = con.execute(
         "select intercept, slope_log10_per_year from efficiency_trend where domain = 'cv'"

@@ -74,6 +74,7 @@ final as (
         model,
         extra_data,
         release_date,
+        release_year_decimal,
         score_metric,
         score,
         gflops,

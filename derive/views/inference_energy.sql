@@ -33,6 +33,7 @@ final as (
         architecture,
         release_date,
         release_year,
+        release_year_decimal,
         params_millions,
         gflops,
         gflops_per_token,

@@ -62,6 +62,7 @@ mlperf as (
         throughput,
         throughput_unit,
         run_date,
+        run_year_decimal,
         repository,
         commit,
         path,
@@ -98,6 +99,7 @@ mlenergy as (
         throughput,
         throughput_unit,
         cast(null as date) as run_date,
+        cast(null as double) as run_year_decimal,
         repository,
         commit,
         path,
@@ -112,12 +114,13 @@ unioned as (
 
 final as (
     select
-        * exclude (avg_power_watts, throughput, throughput_unit, run_date, repository, commit, path),
+        * exclude (avg_power_watts, throughput, throughput_unit, run_date, run_year_decimal, repository, commit, path),
         joules_per_unit / nullif(accelerators, 0) as joules_per_unit_per_accelerator,
         avg_power_watts,
         throughput,
         throughput_unit,
         run_date,
+        run_year_decimal,
         repository,
         commit,
         path,

@@ -3,7 +3,8 @@
 -- Grain: one row per benchmark and round (key: benchmark, round).
 -- Inputs: measured_energy_per_inference (mlperf rows).
 -- Formula: best_joules = min(joules_per_unit) over the round's closed Offline runs of the
---   benchmark (ties: the smaller measurement_id). run_year = decimal_year(run_date) of that run.
+--   benchmark (ties: the smaller measurement_id). run_year = run_year_decimal of that run
+--   (decimal_year(run_date), computed in staging).
 --   The fit, as Fig. 8: least squares of log10(best_joules) on run_year over the rounds of the
 --   benchmark; halving_years = -log10(2) / slope (years for the best J/sample to halve), next to
 --   the paper's GPU efficiency doubling time (efficiency_trend, cv: 2.64 years).
@@ -43,7 +44,7 @@ best as (
         precision,
         joules_per_unit as best_joules,
         run_date,
-        decimal_year(run_date) as run_year,
+        run_year_decimal as run_year,
         measurement_id,
     from ranked
     where rank = 1

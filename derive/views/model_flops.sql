@@ -6,6 +6,7 @@
 -- Formula: gflops = reported GFLOPs, doubled where gflops_convention = 'multiply-adds'
 --   (Appendix A: a multiply-add counts as 2 FLOPs); gflops_per_token = gflops / input_tokens
 --   (NLP only; Figs. 5-6 plot GFLOPs per token). score = Top-1 accuracy (CV) or GLUE (NLP).
+--   release_year_decimal is the staging views' decimal_year(release_date), carried to the trends.
 -- Reproduces: the GFLOPs axes of Figs. 1-6 (all B.2 and I.7 values are already on the
 --   2-per-multiply-add convention, so no row is doubled in the paper's data).
 with
@@ -25,6 +26,7 @@ cv as (
         nullif(extra_data, 'No') as extra_data,
         architecture,
         release_date,
+        release_year_decimal,
         params_millions,
         gflops as reported_gflops,
         gflops_convention,
@@ -42,6 +44,7 @@ nlp as (
         cast(null as varchar) as extra_data,
         cast(null as varchar) as architecture,
         release_date,
+        release_year_decimal,
         params_millions,
         gflops as reported_gflops,
         gflops_convention,
@@ -66,6 +69,7 @@ final as (
         architecture,
         release_date,
         year(release_date) as release_year,
+        release_year_decimal,
         params_millions,
         reported_gflops,
         gflops_convention,

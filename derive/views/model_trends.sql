@@ -3,8 +3,9 @@
 --   series 'all_models' = the solid lines; 'best_score_per_year' and (NLP) 'gflops_record' =
 --   the dashed lines, fitted on the models of best_models_per_year.
 -- Inputs: inference_energy, best_models_per_year.
--- Formula: least-squares fit of log10(value) on decimal_year(release_date) (regr_slope,
---   regr_intercept, regr_r2); doubling_years = log10(2) / slope (negative = halving).
+-- Formula: least-squares fit of log10(value) on release_year_decimal (= decimal_year(release_date),
+--   computed in staging; regr_slope, regr_intercept, regr_r2); doubling_years = log10(2) / slope
+--   (negative = halving).
 -- Reproduces: the fitted lines of Fig. 3 (CV GFLOPs), Fig. 6 (NLP GFLOPs, dashed line =
 --   gflops_record), Fig. 9 (CV Joules) and Fig. 10 (NLP Joules). The paper prints no
 --   coefficients, so these are not checked against printed numbers.
@@ -19,15 +20,15 @@ best_models as (
 ),
 
 points as (
-    select domain, 'all_models' as series, release_date, gflops, joules from model_energy
+    select domain, 'all_models' as series, release_date, release_year_decimal, gflops, joules from model_energy
     union all
-    select domain, selection as series, release_date, gflops, joules from best_models
+    select domain, selection as series, release_date, release_year_decimal, gflops, joules from best_models
 ),
 
 long as (
-    select domain, series, 'gflops' as metric, release_date, gflops as value from points
+    select domain, series, 'gflops' as metric, release_date, release_year_decimal, gflops as value from points
     union all
-    select domain, series, 'joules' as metric, release_date, joules as value from points
+    select domain, series, 'joules' as metric, release_date, release_year_decimal, joules as value from points
 ),
 
 fits as (
@@ -35,9 +36,9 @@ fits as (
         domain,
         metric,
         series,
-        regr_slope(log10(value), decimal_year(release_date)) as slope_log10_per_year,
-        regr_intercept(log10(value), decimal_year(release_date)) as intercept,
-        regr_r2(log10(value), decimal_year(release_date)) as r2,
+        regr_slope(log10(value), release_year_decimal) as slope_log10_per_year,
+        regr_intercept(log10(value), release_year_decimal) as intercept,
+        regr_r2(log10(value), release_year_decimal) as r2,
         count(*) as n,
         min(release_date) as first_release_date,
         max(release_date) as last_release_date,
