@@ -15,7 +15,6 @@ import pytest
 import invalid_cases
 from inference_energy import csvread
 from inference_energy.cli import main
-from inference_energy.forked import Forked
 from inference_energy.problems import Problem
 from inference_energy.validate import validate_package
 
@@ -248,10 +247,8 @@ def test_sql_checks_count_only_when_rows_pass(monkeypatch, forks):
 
     fake.run_checks = run_checks
     monkeypatch.setitem(sys.modules, "inference_energy.sqlchecks", fake)
-    if not forks:
-        monkeypatch.setattr(Forked, "start", classmethod(lambda cls, function, *args: None))
-    assert [p.code for p in validate_package(ROOT)] == ["sql-check"]
-    assert [p.code for p in validate_package(INVALID / "negative_gflops")] == ["constraint-error"]
+    assert [p.code for p in validate_package(ROOT, parallel=forks)] == ["sql-check"]
+    assert [p.code for p in validate_package(INVALID / "negative_gflops", parallel=forks)] == ["constraint-error"]
     # a child's calls happen in the child; in process, the checks run only for the valid package
     assert calls == ([] if forks else [ROOT])
 

@@ -85,7 +85,7 @@ def start_checking(root: Path) -> Forked | None:
 def _problems_but_sql(root: Path) -> list:
     from .validate import validate_package
 
-    return list(validate_package(root, sql_checks=False))
+    return list(validate_package(root, sql_checks=False, parallel=True))  # nothing imported here yet
 
 
 def export_parquet(con, names: list[str], out_dir: Path) -> None:
@@ -113,6 +113,7 @@ def build_database(
     parquet_dir: str | Path | None = None,
     progress=lambda msg: None,
     validate: bool = False,
+    parallel: bool = False,
 ) -> dict:
     """Write the database (and optionally the Parquet files); return what was built.
 
@@ -120,12 +121,14 @@ def build_database(
     reuse this connection) and a package with problems raises ValidationFailed; if the tables
     do not even load, the validator is asked why before the load error is raised. Every build
     checks the keys the view sidecars declare (ValidationFailed with sql-view-key-not-unique).
+    `parallel` (the command's): the validation runs in a child process while the database is
+    built (see validate_package).
     """
     package = load_package(root)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with folder_lock(out_path.parent):
-        return _build_database(package, out_path, parquet_dir, progress, validate)
+        return _build_database(package, out_path, parquet_dir, progress, validate, parallel)
 
 
 @contextmanager
@@ -162,13 +165,13 @@ def connect_for_writing(path: Path):
     return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION, "threads": 1})
 
 
-def _build_database(package, out_path: Path, parquet_dir, progress, validate: bool) -> dict:
+def _build_database(package, out_path: Path, parquet_dir, progress, validate: bool, parallel: bool) -> dict:
     import duckdb
 
     tmp_db = out_path.with_name(f".{out_path.name}.tmp-{os.getpid()}")
     tmp_db.unlink(missing_ok=True)
     tmp_parquet = None
-    checking = start_checking(package.root) if validate else None  # before DuckDB starts any thread
+    checking = start_checking(package.root) if validate and parallel else None  # before DuckDB starts any thread
     try:
         con = connect_for_writing(tmp_db)
         try:
@@ -273,7 +276,7 @@ def run(args) -> int:
         print(f"[{time.perf_counter() - started:5.2f}s] {msg}", file=sys.stderr, flush=True)
 
     try:
-        summary = build_database(root, out_path, parquet_dir, progress=progress, validate=True)
+        summary = build_database(root, out_path, parquet_dir, progress=progress, validate=True, parallel=True)
     except ValidationFailed as exc:
         for problem in exc.problems:
             print(problem.as_text() if hasattr(problem, "as_text") else problem, file=sys.stderr)

@@ -94,8 +94,9 @@ def generate(root: str | Path = ".", out: str | Path | None = None, figures: boo
     if tmp.exists():
         shutil.rmtree(tmp)
     inputs = manifest(package.root)  # before reading them: an edit during generation shows as stale
-    con = connect_with_tables(package, writable=(tmp,))  # its Parquet downloads are written under tmp
-    con.execute("set threads = 1")  # float sums in one order: the same data gives the same bytes
+    # one DuckDB thread (connect's): float sums in one order, so the same data gives the same bytes;
+    # its Parquet downloads are written under tmp
+    con = connect_with_tables(package, writable=(tmp,))
     try:
         site = Site(package, con)
         writer = Writer(tmp)

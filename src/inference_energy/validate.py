@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     stats: dict[str, int] = {}
     try:
-        problems = validate_package(args.path, stats=stats)
+        problems = validate_package(args.path, stats=stats, parallel=True)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one located line, exit 1
         problems = [internal_error(args.path, exc)]
     for p in problems:
@@ -76,13 +76,16 @@ def sort_key(p: Problem):
 
 
 def validate_package(
-    path: str | Path = ".", stats: dict | None = None, con=None, sql_checks: bool = True
+    path: str | Path = ".", stats: dict | None = None, con=None, sql_checks: bool = True, parallel: bool = False
 ) -> list[Problem]:
     """Every problem of the package at `path` (a folder or its datapackage.json), sorted by file and line.
 
     With `con` (a DuckDB connection with the package's tables and views loaded, e.g. the
     build's), the SQL checks run on it instead of loading the package a second time; with
     `sql_checks=False` they do not run (the build runs them itself, `sql_check_problems`).
+    `parallel`: frictionless and the SQL checks run in child processes (forked.py). That pays
+    in a fresh process, the command's, where their imports overlap this one's; a process that
+    has imported everything already (a test, a notebook) is about twice as fast without.
     """
     given = descriptor_path(path)
     if not given.exists() and not given.is_symlink():
@@ -101,8 +104,8 @@ def validate_package(
     from inference_energy.schemalint import lint_package
 
     # the two slow parts that need nothing else, each in a child process from the start (forked.py)
-    sql_child = Forked.start(_sql_checks_at, path) if con is None and sql_checks else None
-    lint_child = Forked.start(lint_package, path)  # with frictionless: the slow half of the lint
+    sql_child = Forked.start(_sql_checks_at, path) if parallel and con is None and sql_checks else None
+    lint_child = Forked.start(lint_package, path) if parallel else None  # with frictionless: the slow half
     try:
         return sorted(_problems(path, stats, con, lint_child, sql_child, sql_checks), key=sort_key)
     finally:
