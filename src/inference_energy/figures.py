@@ -913,14 +913,13 @@ order by domain"""
 BACKTEST_BY_PRECISION = """select
     domain,
     precision,
-    count(*) as accelerators,
-    count(*) filter (where ratio_to_paper_trend > 1) as above_trend,
-    round(exp(avg(ln(ratio_to_paper_trend))), 3) as geomean_ratio,
-    round(min(ratio_to_paper_trend), 3) as min_ratio,
-    round(max(ratio_to_paper_trend), 3) as max_ratio,
-    round(median(years_ahead_of_paper_trend), 2) as median_years_ahead,
-from trend_backtest
-group by domain, precision
+    accelerators,
+    above_trend,
+    round(geomean_ratio, 3) as geomean_ratio,
+    round(min_ratio, 3) as min_ratio,
+    round(max_ratio, 3) as max_ratio,
+    round(median_years_ahead, 2) as median_years_ahead,
+from trend_backtest_by_precision
 order by domain, precision"""
 
 BACKTEST_BY_ACCELERATOR = """select
@@ -1032,7 +1031,7 @@ order by launch_date, gpu, precision""",
         },
         draw_backtest,
         BACKTEST_NOTE,
-        ("trend_backtest", "trend_refit", "efficiency_trend_fits", "trend_fit_inputs"),
+        ("trend_backtest", "trend_backtest_by_precision", "trend_refit", "efficiency_trend_fits", "trend_fit_inputs"),
         BACKTEST_FITS_FACTS,
         name="five-years-later",
         tables=(
