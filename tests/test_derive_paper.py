@@ -346,7 +346,7 @@ def test_f4_is_the_mean_of_the_unrounded_ratios(con):
 
 
 def test_j9_adapted_tflops_use_the_unrounded_speedup(con):
-    """V100 CNN Mixed: 15.70 x 2.27454 = 35.71 as printed; with F.4's rounded 2.27 it would be 35.64."""
+    """V100 CNN Mixed: 15.70 x 2.27449 = 35.71 as printed; with F.4's rounded 2.27 it would be 35.64."""
     tflops = one(
         con, "select tflops from gpu_efficiency where domain = 'cv' and gpu_key = 'v100' and precision = 'Mixed'"
     )

@@ -17,7 +17,7 @@
 --   Labels L2 (1039.7 ~ 1040), FixEfficientNet-L2 (584.8 ~ 585; note the text's formula
 --   "74 x 2.15^2" omits the d factor its result includes), FixEfficientNet-B7 (82.1 ~ 82)
 --   and FixEfficientNet-B0 (1.59 ~ 1.6) match at the precision the text prints; ViT-G/14
---   gives 5204.0, not the printed 5270 (erratum).
+--   gives 5204.1, not the printed 5270 (erratum).
 with
 
 cv_models as (

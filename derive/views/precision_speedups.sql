@@ -6,7 +6,7 @@
 --   GPU and precision (not the median, not the geometric mean, not the mean of the rounded
 --   E.3 values). baseline_gpu_key says which GPU's FP32 TFLOPS the speed-up multiplies.
 -- Reproduces: Table F.4 (printed rounded to 2 decimals; all 8 cells match) and, unrounded,
---   the adapted TFLOPS of Table J.9 (e.g. V100 CNN Mixed 35.71 = 15.70 x 2.27454; with the
+--   the adapted TFLOPS of Table J.9 (e.g. V100 CNN Mixed 35.71 = 15.70 x 2.27449; with the
 --   rounded 2.27 it would be 35.64). The mean of the rounded E.3 values gives 2.275 for
 --   V100 CV and 4.665 for A100 NLP Mixed, so it cannot be what F.4 rounds.
 with
