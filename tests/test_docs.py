@@ -28,8 +28,7 @@ def site():
 
 @pytest.fixture(scope="module")
 def con():
-    connection = connect_with_tables(PACKAGE)
-    connection.execute("set threads = 1")  # as the docs build: float sums in one order, exact comparisons
+    connection = connect_with_tables(PACKAGE)  # one thread, as the docs build: float sums in one order
     yield connection
     connection.close()
 
