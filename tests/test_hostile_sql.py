@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,3 +111,66 @@ def test_the_build_still_writes_its_parquet_export(package, tmp_path):
     assert code == 0, output
     assert out.is_file()
     assert (parquet / "gpus.parquet").is_file()
+
+
+# ---------------------------------------------------------------------------- derive/ files themselves
+
+
+@pytest.fixture
+def swap(package):
+    """Replace a derive/ path for one test (a link, a FIFO, other bytes) and put the original back."""
+    saved: list[tuple[Path, Path]] = []
+
+    def replace(relpath: str, make) -> None:
+        path = package / relpath
+        keep = path.with_name(path.name + ".kept")
+        if path.exists():
+            path.rename(keep)
+            saved.append((path, keep))
+        else:
+            saved.append((path, None))
+        make(path)
+
+    yield replace
+    for path, keep in reversed(saved):
+        if path.is_symlink() or path.exists():
+            path.unlink() if not path.is_dir() or path.is_symlink() else shutil.rmtree(path)
+        if keep is not None:
+            keep.rename(path)
+
+
+def checks_outside(checks: Path, secret: Path) -> Path:
+    """A copy of derive/checks beside the package (where the secret is), for a link to point at."""
+    outside = secret.parent / "checks-outside"
+    if not outside.exists():
+        shutil.copytree(checks.with_name(checks.name + ".kept"), outside)
+    return outside
+
+
+SWAPS = {
+    "a check linked to a secret": ("derive/checks/hostile.sql", lambda p, secret: p.symlink_to(secret)),
+    "a sidecar linked to a secret": ("derive/views/yearly_energy.yml", lambda p, secret: p.symlink_to(secret)),
+    "a view linked to a secret": ("derive/views/yearly_energy.sql", lambda p, secret: p.symlink_to(secret)),
+    "a layer folder linked outside": ("derive/checks", lambda p, secret: p.symlink_to(checks_outside(p, secret))),
+    "a FIFO": ("derive/checks/hostile.sql", lambda p, secret: os.mkfifo(p)),
+    "not UTF-8": ("derive/checks/hostile.sql", lambda p, secret: p.write_bytes(b"\xff\xfe select 1")),
+}
+
+
+@pytest.mark.parametrize("case", list(SWAPS))
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_derive_file_is_read_only_when_it_is_a_regular_file_inside(package, swap, case, command):
+    """Read as the tables are (metadata.read_file): a symlink leading out, a FIFO (which would
+    block the reader forever) or bytes that are not UTF-8 are a located sql-derive-error, and the
+    secret a link points at never reaches the output. Run in a subprocess with a timeout."""
+    relpath, make = SWAPS[case]
+    swap(relpath, lambda p: make(p, package.parent / "secret.txt"))
+    argv = ["validate", str(package)] if command == "validate" else ["build", "--package", str(package), "--no-parquet"]
+    result = subprocess.run(
+        [sys.executable, "-m", "inference_energy", *argv], capture_output=True, text=True, timeout=120
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert SECRET not in output
+    assert "Traceback" not in output
+    assert "(sql-derive-error)" in output and "derive/" in output, output

@@ -16,7 +16,8 @@ same file are local (a test checks every view and check against DuckDB's own par
 cycle or a reference to nothing is a located error. The build creates the views in that order
 and the docs draw their lineage from the same graph (`Graph.upstream`, `Graph.downstream`).
 
-Only the standard library and PyYAML: importing this module costs next to nothing.
+Only the standard library and PyYAML (and metadata's safe file reading): importing this module
+costs next to nothing.
 """
 
 from __future__ import annotations
@@ -175,15 +176,32 @@ def references(sql: str, macros: set[str]) -> tuple[dict[str, int], set[str]]:
 # ---------------------------------------------------------------------------- loading
 
 
-def _load_meta(path: Path) -> dict:
+def read_text(root: Path, path: Path) -> str:
+    """A derive/ file's text, read as the package's other files are: a regular file inside the
+    package (a symlink leading out or a FIFO is refused, not followed or waited on), UTF-8.
+    derive/ comes with pull requests: a symlink to a secret must not reach a message."""
+    from .metadata import PackageError, read_file, resolve_inside
+
+    rel = path.relative_to(root).as_posix()
+    try:
+        data = read_file(resolve_inside(root, rel, "the derive/ file", where=rel), rel)
+    except PackageError as exc:
+        raise GraphError("; ".join(p.rule for p in exc.problems)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise GraphError(f"{rel}: not valid UTF-8 (byte {exc.start}): save it as UTF-8") from None
+
+
+def _load_meta(root: Path, path: Path) -> dict:
     sidecar = path.with_suffix(".yml")
-    if not sidecar.is_file():
+    if not sidecar.exists() and not sidecar.is_symlink():
         return {}
     import yaml  # PyYAML; only when there is a sidecar to read
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
     try:
-        meta = yaml.load(sidecar.read_text(encoding="utf-8"), Loader=loader) or {}
+        meta = yaml.load(read_text(root, sidecar), Loader=loader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -214,7 +232,7 @@ def load_models(root: str | Path) -> list[Model]:
     if root.is_file():
         root = root.parent
     files = model_files(root)
-    texts = {path: path.read_text(encoding="utf-8") for _, path in files}
+    texts = {path: read_text(root, path) for _, path in files}
     macros = {path.stem for kind, path in files if kind == "macro"}
     models = []
     for kind, path in files:
@@ -245,7 +263,7 @@ def load_models(root: str | Path) -> list[Model]:
                 path=path,
                 sql=sql,
                 depends_on=set(refs),
-                meta=_load_meta(path),
+                meta=_load_meta(root, path),
                 form=form,
                 ref_lines=refs,
             )

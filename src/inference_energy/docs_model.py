@@ -158,13 +158,15 @@ class Site:
             name = path.stem
             if name not in views and name not in macros:
                 continue
-            text = path.read_text(encoding="utf-8")
+            if name not in self.models:
+                continue
+            text = self.models[name].sql  # as the graph read it (derive_graph.read_text)
             kind, parameters = ("view", []) if name in views else macros[name]
             columns, rows = [], None
             if kind == "view":
                 columns = [(r[0], r[1]) for r in self.con.execute(f'describe select * from "{name}"').fetchall()]
                 rows = self.scalar(f"select count(*) from {self.rows_of(name)}")
-            meta = self.models[name].meta if name in self.models else {}
+            meta = self.models[name].meta
             objects[name] = DbObject(
                 name, kind, path, header_comment(text), text, columns, rows, list(parameters), meta
             )

@@ -55,7 +55,7 @@ def run_checks(package: Package | str | Path = ".", con=None) -> list[Problem]:
     problems: list[Problem] = []
     try:
         for model in graph.checks:
-            problems += run_check(con, model.path, package.root)
+            problems += run_check(con, model)
     finally:
         if own:
             con.close()
@@ -72,10 +72,10 @@ def run_key_checks(con, graph, kinds: tuple[str, ...] = ("view",)) -> list[Probl
     return problems
 
 
-def run_check(con, path: Path, root: Path) -> list[Problem]:
-    text = path.read_text(encoding="utf-8")
-    rule, code = check_header(text, path)
-    return run_query(con, text, path.relative_to(root).as_posix(), rule, code)
+def run_check(con, model) -> list[Problem]:
+    """One check of the graph, on the text the graph read (derive_graph.read_text: never a file twice)."""
+    rule, code = check_header(model.sql, model.path)
+    return run_query(con, model.sql, model.relpath, rule, code)
 
 
 def run_query(con, text: str, relpath: str, rule: str, code: str) -> list[Problem]:
