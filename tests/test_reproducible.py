@@ -72,3 +72,18 @@ def test_connect_with_tables_gives_the_same_floats_twice():
             con.close()
 
     assert everything() == everything()
+
+
+def test_the_parquet_export_gives_the_same_bytes_on_one_thread_and_on_many(tmp_path, monkeypatch):
+    """The build exports on every core (build.CORES) and computes on one: a release built on a
+    2-core and on a 16-core machine carries the same Parquet bytes."""
+    import inference_energy.build as build
+
+    hashes = {}
+    for cores in (1, 4):
+        monkeypatch.setattr(build, "CORES", cores)
+        out = tmp_path / str(cores)
+        build_database(ROOT, out / "db.duckdb", out / "parquet")
+        hashes[cores] = {p.name: p.read_bytes() for p in sorted((out / "parquet").glob("*.parquet"))}
+    assert hashes[1].keys() == hashes[4].keys() and len(hashes[1]) > 16
+    assert [name for name in hashes[1] if hashes[1][name] != hashes[4][name]] == []

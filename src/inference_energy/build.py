@@ -165,6 +165,17 @@ def connect_for_writing(path: Path):
     return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION, "threads": 1})
 
 
+# Writing rows already computed to Parquet gives the same bytes on any number of threads
+# (test_reproducible); summing floats does not, and neither does loading a CSV on several
+# threads (the same rows, other Parquet bytes). So the build exports on every core, and loads
+# and computes on one thread.
+CORES = os.cpu_count() or 1
+
+
+def set_threads(con, n: int) -> None:
+    con.execute(f"set threads = {int(n)}")
+
+
 def _build_database(package, out_path: Path, parquet_dir, progress, validate: bool, parallel: bool) -> dict:
     import duckdb
 
@@ -178,8 +189,9 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
             try:
                 progress("loading tables")
                 counts = load_tables(con, package)
-                # derive/ SQL may write only where the build writes (the Parquet export)
-                seal(con, {tmp_db.parent, *([] if parquet_dir is None else [Path(parquet_dir).parent])})
+                # derive/ SQL may write only where the build writes (the Parquet export); not
+                # locked: the build sets its threads again below
+                seal(con, {tmp_db.parent, *([] if parquet_dir is None else [Path(parquet_dir).parent])}, lock=False)
                 progress(f"creating views from {DERIVE_DIR}/")
                 graph = graph_of(package)
                 created = create_views(con, graph)
@@ -188,7 +200,9 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
                 if problems:
                     raise ValidationFailed(problems) from None
                 raise
-            # each view computed once (a temp table) for the checks, the summary and the export
+            # each view computed once (a temp table) for the checks, the summary and the export,
+            # on one thread whatever a derive/ file may have set
+            set_threads(con, 1)
             with materialized(con, graph):
                 if validate:
                     progress("validating the package")
@@ -215,6 +229,7 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
                     tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.tmp-{os.getpid()}")
                     if tmp_parquet.exists():
                         shutil.rmtree(tmp_parquet)
+                    set_threads(con, CORES)  # rows already computed: the same bytes on every core
                     export_parquet(con, list(counts) + views, tmp_parquet)
         finally:
             con.close()

@@ -116,19 +116,22 @@ def create_views(con, graph: Graph) -> list[Model]:
     return created
 
 
-def seal(con, writable: Iterable[Path] = ()) -> None:
+def seal(con, writable: Iterable[Path] = (), lock: bool = True) -> None:
     """From here on, SQL on `con` touches no file except inside the `writable` folders.
 
     Called once the tables are loaded, before any derive/ SQL runs: that SQL comes with pull
     requests, and must not read (`read_text('/proc/self/environ')`) or write (`COPY ... TO`)
-    outside the package. DuckDB refuses the call, and `lock_configuration` refuses turning it back.
+    outside the package. DuckDB refuses the call and refuses turning access back on
+    ("Cannot enable external access while database is running"); `lock` also refuses every
+    other SET (the build, which sets its threads per step, does without).
     """
     # as given and with symlinks resolved (/tmp is /private/tmp on macOS): DuckDB compares the text
     forms = sorted({form for d in writable for form in (Path(d).absolute(), Path(d).resolve())})
     dirs = ", ".join(sql_string(d.as_posix().rstrip("/") + "/") for d in forms)
     con.execute(f"set allowed_directories = [{dirs}]")
     con.execute("set enable_external_access = false")
-    con.execute("set lock_configuration = true")
+    if lock:
+        con.execute("set lock_configuration = true")
 
 
 def connect(package: Package | str | Path, with_views: bool = True, writable: Iterable[Path] = (), graph=None):
