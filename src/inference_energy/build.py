@@ -63,7 +63,7 @@ class ValidationFailed(BuildError):
         self.problems = problems
 
 
-def validation_problems(root: Path, con=None, checking: Forked | None = None) -> list:
+def validation_problems(package, con=None, checking: Forked | None = None) -> list:
     """The validator's problems; with `con` (tables and views loaded) its SQL checks run on it.
 
     `checking`: the child process (`start_checking`) that has run every other rule meanwhile.
@@ -72,8 +72,8 @@ def validation_problems(root: Path, con=None, checking: Forked | None = None) ->
 
     found = checking.result() if checking is not None else None
     if found is None:  # no child, or it failed: everything here
-        return list(validate_package(root, con=con))
-    return found or sql_check_problems(load_package(root), con)  # the SQL checks only once the rest passes
+        return list(validate_package(package.root, con=con))
+    return found or sql_check_problems(package, con)  # the SQL checks only once the rest passes
 
 
 def start_checking(root: Path) -> Forked | None:
@@ -196,7 +196,7 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
                 graph = graph_of(package)
                 created = create_views(con, graph)
             except (BuildError, duckdb.Error):
-                problems = validation_problems(package.root, checking=checking) if validate else []
+                problems = validation_problems(package, checking=checking) if validate else []
                 if problems:
                     raise ValidationFailed(problems) from None
                 raise
@@ -206,7 +206,7 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
             with materialized(con, graph):
                 if validate:
                     progress("validating the package")
-                    problems = validation_problems(package.root, con, checking)
+                    problems = validation_problems(package, con, checking)
                     if problems:
                         raise ValidationFailed(problems)
                 progress("checking the keys the view sidecars declare")
