@@ -96,7 +96,10 @@ def make_release_copy(site: Site, tmp: Path):
 
 def collect(site: Site, writer: Writer) -> Downloads:
     """Copy the current version's files under downloads/ and describe them."""
-    with tempfile.TemporaryDirectory(prefix="docs-release-") as tmp:
+    # inside the output being written: the docs' sealed connection may write only there (the
+    # Parquet export when no release can be made), and the folder is gone before the swap
+    writer.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".docs-release-", dir=writer.out) as tmp:
         folder, zip_path, note = make_release_copy(site, Path(tmp))
         files = Downloads(None, note, None, {}, {})
         if zip_path is not None:
