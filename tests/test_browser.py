@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from docs_site import require_site
+from docs_site import ROOT, require_site
 from inference_energy.figures import all_figures
 
 CHROMIUM_FLAGS = [
@@ -38,7 +38,7 @@ CHROMIUM_FLAGS = [
     "--hide-scrollbars",
 ]
 # Every figure page: the paper's Figures 1-14 and the figures beyond the paper ("five-years-later").
-FIGURE_SLUGS = [f.slug for f in all_figures()]
+FIGURE_SLUGS = [f.slug for f in all_figures(ROOT)]
 
 
 def chromium() -> str:
@@ -327,8 +327,6 @@ def download(page, link_selector: str, folder: Path) -> Path:
 
 
 def test_visitor_downloads_the_zip_and_a_tables_csv(page, server, tmp_path):
-    from docs_site import ROOT
-
     page.open(f"{server}/generated/dictionary/gpus/")
     csv_file = download(page, 'a[download][href$="/gpus.csv"]', tmp_path / "csv")
     assert csv_file.read_bytes() == (ROOT / "tables" / "gpus.csv").read_bytes()
@@ -349,7 +347,6 @@ def test_visitor_downloads_the_zip_and_a_tables_csv(page, server, tmp_path):
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
-    from docs_site import ROOT
     from inference_energy.build import build_database
 
     path = tmp_path_factory.mktemp("db") / "ai-inference-energy.duckdb"
@@ -372,7 +369,6 @@ def cli_csv(database: Path, sql: str) -> str:
 def test_query_page_runs_a_cookbook_query_like_the_cli(page, server, database, tmp_path):
     """Type a cookbook query into the page, press Run: the rows are the CLI's, and DuckDB-WASM,
     its WebAssembly and the Parquet files all come from the local server."""
-    from docs_site import ROOT
     from inference_energy.docs_pages import cookbook_entry
 
     sql = cookbook_entry(ROOT / "docs" / "cookbook" / "04-cheapest-above-80.sql")[2].strip()
@@ -404,7 +400,6 @@ def test_query_page_runs_a_cookbook_query_like_the_cli(page, server, database, t
 
 def test_query_page_cookbook_buttons_run(page, server, database):
     """One click on a cookbook question runs it (here one that calls a table macro of derive/)."""
-    from docs_site import ROOT
     from inference_energy.docs_pages import cookbook_entry
 
     page.open(f"{server}/generated/query/")

@@ -111,10 +111,9 @@ def test_a_given_connection_is_used_and_left_open(tmp_path):
     package = make_package(tmp_path / "pkg", TINY)
     con = connect(package)
     # break a view on the given connection only: the files on disk are fine
-    con.execute(
-        "create or replace view inference_energy as select domain, model, extra_data, gflops, "
-        "-1.0 as joules from model_flops"
-    )
+    # (its columns kept, so that the figures' queries, checked too, still bind)
+    con.execute("create temp table energy_as_built as select * from inference_energy")
+    con.execute("create or replace view inference_energy as select * replace (-1.0 as joules) from energy_as_built")
     problems = run_checks(package, con=con)
     assert {p.code for p in problems} == {"sql-bad-joules"}
     assert con.execute("select 1").fetchone() == (1,)  # still open

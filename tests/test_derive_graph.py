@@ -151,6 +151,23 @@ def test_the_trend_formula_is_written_once_in_derive():
     assert TREND_FORMULA in (ROOT / "derive/macros/trend_value.sql").read_text(encoding="utf-8")
 
 
+def test_no_python_and_no_figure_definition_writes_the_trend_formula_again():
+    """The figures read their lines from views (model_trend_lines, efficiency_trend_lines,
+    trend_backtest_lines, mlperf_trend_lines): no exponential is evaluated outside SQL."""
+    python = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "src").rglob("*.py")
+        if re.search(r"10\s*\*\*\s*\(|365\.25", p.read_text(encoding="utf-8"))
+    ]
+    assert python == []
+    figures = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "derive" / "figures").glob("*.yml")
+        if re.search(r"power\(\s*10\b|decimal_year\(", p.read_text(encoding="utf-8"))
+    ]
+    assert figures == []
+
+
 @pytest.mark.parametrize("macro", ["decimal_year", "gpu_key"])
 def test_staging_computes_the_per_row_keys_once(macro):
     """decimal_year and gpu_key are called in staging (and in macros) only: the views take the

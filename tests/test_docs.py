@@ -66,10 +66,11 @@ def test_every_nav_page_is_built(site):
     assert len(nav["dictionary"]) == len(PACKAGE.resources) + len(list((ROOT / "derive").glob("views/*.sql"))) + len(
         list((ROOT / "derive").glob("macros/*.sql"))
     )
-    from inference_energy.figures import EXTRA_FIGURES
+    from inference_energy.figures import all_figures
 
-    assert len(nav["figures"]) == 14 + len(EXTRA_FIGURES)  # the paper's figures, then the extra ones
-    assert [path for _, _, path in nav["figures"]][14:] == [f"generated/figures/{f.slug}.md" for f in EXTRA_FIGURES]
+    extra = [f for f in all_figures(ROOT) if not f.number]
+    assert len(nav["figures"]) == 14 + len(extra)  # the paper's figures, then the extra ones
+    assert [path for _, _, path in nav["figures"]][14:] == [f"generated/figures/{f.slug}.md" for f in extra]
 
 
 def test_generation_is_deterministic(tmp_path):
@@ -529,7 +530,7 @@ def test_figures_have_a_small_screen_variant_png_and_data(site, con):
     from inference_energy.figures import PNG_DPI, WIDE, all_figures
     from inference_energy.query import as_csv
 
-    for figure in all_figures():
+    for figure in all_figures(ROOT):
         folder = site.site_dir / "generated" / "figures"
         png = (folder / f"{figure.slug}.png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -550,9 +551,9 @@ def test_figures_have_a_small_screen_variant_png_and_data(site, con):
 
 @pytest.mark.parametrize("number", [5, 6, 10, 12, 14])
 def test_point_labels_do_not_overlap(con, number):
-    from inference_energy.figures import FIGURES, render
+    from inference_energy.figures import all_figures, render
 
-    figure = next(f for f in FIGURES if f.number == number)
+    figure = next(f for f in all_figures(ROOT) if f.number == number)
     boxes = render(figure, con).label_boxes
     assert len(boxes) >= 5, "too few models are named"
     for i, a in enumerate(boxes):
@@ -606,3 +607,19 @@ def test_the_unit_of_inference_energy_joules(site):
     html = site.page("generated/dictionary/inference_energy.md")
     section = visible_text(html.split('id="joules"', 1)[1].split("<h3", 1)[0])
     assert f"unit: {unit}" in section and "Joules" in section
+
+
+def test_without_a_release_the_downloads_are_exported_inside_the_output(tmp_path):
+    """A version the release refuses (here: no CHANGELOG section) still gets its Parquet
+    downloads: they are exported under the output being written, the one folder the docs'
+    sealed connection may write to, and the export folder is gone afterwards."""
+    from inference_energy.docs import generate
+    from package_files import copy_package
+
+    package = copy_package(tmp_path / "pkg", ("datapackage.json", "schemas", "tables", "derive", "docs"))
+    (package / "node_modules").symlink_to(ROOT / "node_modules")
+    out = generate(package, tmp_path / "out", figures=False)
+    assert "No release zip for version" in (out / "download.md").read_text(encoding="utf-8")
+    assert (out / "downloads" / "parquet" / "gpus.parquet").read_bytes()[:4] == b"PAR1"
+    assert (out / "downloads" / "parquet" / "inference_energy.parquet").is_file()
+    assert not [p for p in out.iterdir() if p.name.startswith(".docs-release-")]

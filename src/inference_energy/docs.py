@@ -5,7 +5,7 @@ from datapackage.json, schemas/, tables/, the derive/ views (their header commen
 database `build` makes), docs/cookbook/*.sql, CHANGELOG.md, CONTRIBUTING.md and CITATION.cff:
 
     dictionary/        one page per table, view and table macro, and an index of every column
-    figures/           the paper's Figures 1-14 redrawn as SVG (figures.py), one page each
+    figures/           the figures of derive/figures/ (the paper's 1-14, then others), one page each
     cookbook.md        every docs/cookbook/*.sql with the output it gives now
     bibliography.md    the references table, with where each reference is cited
     changelog.md, contributing.md, citation.md   rendered from the files at the repo root
@@ -13,7 +13,8 @@ database `build` makes), docs/cookbook/*.sql, CHANGELOG.md, CONTRIBUTING.md and 
     nav.json           the generated pages, for the hook to put in the nav
     manifest.json      the SHA-256 of every input the pages were made from
 
-The dictionary is written by docs_dictionary.py, the figures by figures.py, the download files
+The dictionary is written by docs_dictionary.py, the figure pages by docs_figures.py (drawn by
+figures.py from the definitions figure_defs.py reads), the download files
 and page by docs_downloads.py, the query page by docs_query.py, the other pages by docs_pages.py;
 what they share (the site model and markdown helpers) is docs_model.py. This module is the
 command and the hook: it imports the page writers and none of them imports it.
@@ -78,6 +79,9 @@ CODE_MODULES = (
     "inference_energy.docs_query",
     "inference_energy.release",
     "inference_energy.figures",
+    "inference_energy.figures_measured",
+    "inference_energy.figure_defs",
+    "inference_energy.docs_figures",
     "inference_energy.build",
     "inference_energy.headlines",
 )
@@ -108,7 +112,7 @@ def generate(root: str | Path = ".", out: str | Path | None = None, figures: boo
         docs_dictionary.write_all(site, writer)
         docs_pages.write_all(site, writer)
         if figures:
-            from inference_energy import figures as figs
+            from inference_energy import docs_figures as figs
 
             figs.write_all(site, writer)
         writer.write("nav.json", json.dumps(writer.nav, indent=1, ensure_ascii=False) + "\n")

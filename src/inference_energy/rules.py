@@ -387,6 +387,24 @@ _RULES = [
         "fix the check's SQL",
     ),
     Rule(
+        "figure-definition-error",
+        "sql",
+        "a figure definition is not usable",
+        "a file of `derive/figures/` is not YAML, misses a key (`title`, `caption`, `draw`, `queries`), has "
+        "an unknown key, names a drawer or summary writer that does not exist, or is not named for its "
+        "figure (`figure-09.yml`, `<name>.yml`); the message names the file and the key",
+        "follow the message; the keys are listed in `inference_energy/figure_defs.py` and `derive/README.md`",
+    ),
+    Rule(
+        "figure-query-error",
+        "sql",
+        "a figure's query does not run",
+        "a query of a figure definition (`queries`, `facts`, `tables`, `summary`, `costliest`) names a view "
+        "or column the views do not have: the docs could not draw the figure",
+        "fix the query in the figure's file, or the view it reads",
+        "{figure}: query {query} does not run: {error}",
+    ),
+    Rule(
         "sql-view-key-not-unique",
         "sql",
         "a view's declared key repeats",
