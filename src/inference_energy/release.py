@@ -120,7 +120,8 @@ def refuse_existing(dist: Path, name: str) -> None:
             )
 
 
-def validation_problems(root: Path) -> list:
+def problems_refusing_the_release(root: Path) -> list:
+    """Every validation problem of the package at root: a release of it is refused when there is one."""
     from .validate import validate_package  # heavy: imported only when releasing
 
     return list(validate_package(root))
@@ -425,7 +426,7 @@ def make_release(root: str | Path = ".", dist: str | Path | None = None) -> Rele
     date = release_date(package)
     check_citation(package)
     refuse_existing(dist, name)
-    problems = validation_problems(package.root)
+    problems = problems_refusing_the_release(package.root)
     if problems:
         raise ReleaseRefused(f"the package has {len(problems)} validation problem(s); fix them first", problems)
     from .build import folder_lock
