@@ -34,7 +34,7 @@ def data_csv(figure: Figure, con) -> dict[str, str]:
     return out
 
 
-def figure_page(figure: Figure, rendered: Rendered, con, csv_files: list[str]) -> str:
+def figure_page(figure: Figure, rendered: Rendered, site, csv_files: list[str]) -> str:
     from inference_energy.docs_pages import output_table, run_query
 
     n_points = rendered.n_points
@@ -45,7 +45,7 @@ def figure_page(figure: Figure, rendered: Rendered, con, csv_files: list[str]) -
     ]
     if figure.summary:
         writer, queries = figure.summary
-        out.append(SUMMARIES[writer]({name: con.execute(sql).df() for name, sql in queries.items()}))
+        out.append(SUMMARIES[writer]({name: site.con.execute(sql).df() for name, sql in queries.items()}))
     # data-search-exclude: the chart's tooltips are not what a search should find (title,
     # caption and notes are indexed); the <figure> holds the inline SVG for wide screens and
     # an <img> of the small-screen variant, shown instead below 600 px (extra.css).
@@ -74,12 +74,12 @@ def figure_page(figure: Figure, rendered: Rendered, con, csv_files: list[str]) -
     if figure.note:
         out.append(figure.note + "\n")
     if figure.costliest:
-        out.append(costliest_section(first_row(con, figure.costliest)))
+        out.append(costliest_section(next(iter(site.query_dicts(figure.costliest)), None)))
     for heading, sql in ((("In numbers", figure.facts),) if figure.facts else ()) + figure.tables:
         out += [
             f"## {heading}\n",
             '<div class="table-scroll" markdown="1">\n',
-            output_table(*run_query(con, sql)),
+            output_table(*run_query(site.con, sql)),
             "</div>\n",
             f'```sql title="the query of this table"\n{sql.strip()}\n```\n',
         ]
@@ -87,12 +87,6 @@ def figure_page(figure: Figure, rendered: Rendered, con, csv_files: list[str]) -
     for name, sql in figure.queries.items():
         out.append(f'```sql title="{name}"\n{sql.strip()}\n```\n')
     return "\n".join(out)
-
-
-def first_row(con, sql: str) -> dict | None:
-    cur = con.execute(sql)
-    row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
 def costliest_section(row: dict | None) -> str:
@@ -159,7 +153,7 @@ def write_all(site, writer) -> None:
             "figures",
             nav_title(figure),
             f"figures/{figure.slug}.md",
-            figure_page(figure, result, site.con, list(csv_files)),
+            figure_page(figure, result, site, list(csv_files)),
         )
         rendered.append((figure, result.n_points))
     writer.write("figures/index.md", index_page(rendered))

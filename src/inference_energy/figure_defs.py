@@ -3,27 +3,12 @@
 A file says what a figure is (number or name, title, caption, note), what it is drawn from
 (its queries, shown verbatim on its page, and the views it links to), how it is drawn (a
 drawer of figures.py with its options, the axes' labels and scales, the legend) and what its
-page shows besides (tables of facts, sentences written from queries). Drawing is figures.py's
-job; this module only reads the files, so `validate` can check them without matplotlib.
+page shows besides (tables of facts, sentences written from queries). derive/README.md
+("Figures") shows a file; KEYS below is the list of keys and their types. The file's name is
+the figure's page name: figure-09.yml for number 9, <name>.yml otherwise.
 
-    number: 9                      # the paper's figure number; or `name:` for a figure beyond it
-    title: Joules per forward pass over the years (CV)
-    caption: ...                   # the paper's caption, verbatim; for a named figure, what it shows
-    note: ...                      # optional: how this redraw relates to the paper's figure
-    draw: trend                    # a drawer of figures.DRAWERS
-    options: {metric: joules}      # optional: the drawer's arguments
-    x: {label: release date, scale: date}   # scale: linear (default), log or date
-    y: {label: estimated Joules per forward pass, scale: log}
-    legend: outside                # or {loc: lower right, ncol: 2, ...}, or omitted: no legend
-    views: [inference_energy, model_trends]
-    queries: {points: select ..., fits: select ...}   # the first is the points (the page's CSV)
-    facts: select ...              # optional: the "In numbers" table under the figure
-    tables: [{heading: ..., sql: select ...}]        # optional: more tables
-    summary: {writer: backtest, queries: {...}}      # optional: sentences above the figure
-    costliest: select ... from costliest_models ...  # optional: the costliest-model section
-    position: 1                    # a named figure's place after the paper's figures
-
-The file's name is the figure's page name: figure-09.yml for number 9, <name>.yml otherwise.
+Drawing is figures.py's job; this module only reads the files, so `validate` can check them
+without matplotlib.
 """
 
 from __future__ import annotations
@@ -65,7 +50,12 @@ REQUIRED = ("title", "caption", "draw", "queries")
 
 
 class FigureError(Exception):
-    """A figure definition the docs cannot draw; the message names the file and the key."""
+    """A figure definition the docs cannot draw: the file (relative to the package) and what
+    is wrong with it, naming the key."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path, self.message = path, message
 
 
 @dataclass(frozen=True)
@@ -126,7 +116,7 @@ def load_figures(root: str | Path, drawers=None, writers=None) -> list[Figure]:
         try:
             text = read_text(root, path)
         except GraphError as exc:
-            raise FigureError(str(exc)) from None
+            raise FigureError(rel, str(exc).removeprefix(f"{rel}: ")) from None
         figures.append(parse(rel, text, drawers, writers))
     check_unique(figures)
     return sorted(figures, key=lambda f: (f.number == 0, f.number or f.position))
@@ -138,26 +128,26 @@ def parse(rel: str, text: str, drawers=None, writers=None) -> Figure:
     try:
         spec = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
     except yaml.YAMLError as exc:
-        raise FigureError(f"{rel}: not YAML: {' '.join(str(exc).split())}") from None
+        raise FigureError(rel, f"not YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(spec, dict):
-        raise FigureError(f"{rel}: a figure definition is a mapping of keys ({', '.join(REQUIRED)}, ...)")
+        raise FigureError(rel, f"a figure definition is a mapping of keys ({', '.join(REQUIRED)}, ...)")
     for key, value in spec.items():
         if key not in KEYS:
-            raise FigureError(f"{rel}: unknown key {key!r} (known: {', '.join(KEYS)})")
+            raise FigureError(rel, f"unknown key {key!r} (known: {', '.join(KEYS)})")
         if not isinstance(value, KEYS[key]) or isinstance(value, bool) and KEYS[key] is int:
-            raise FigureError(f"{rel}: key {key!r}: {value!r} is not a {type_name(KEYS[key])}")
+            raise FigureError(rel, f"key {key!r}: {value!r} is not a {type_name(KEYS[key])}")
     for key in REQUIRED:
         if key not in spec:
-            raise FigureError(f"{rel}: key {key!r} is missing")
+            raise FigureError(rel, f"key {key!r} is missing")
     number, name = spec.get("number", 0), spec.get("name", "")
     if bool(number) == bool(name):
-        raise FigureError(f"{rel}: give either `number` (a figure of the paper) or `name` (one beyond it)")
+        raise FigureError(rel, "give either `number` (a figure of the paper) or `name` (one beyond it)")
     if number and number < 1:
-        raise FigureError(f"{rel}: key 'number': {number} is not a figure number (1 or more)")
+        raise FigureError(rel, f"key 'number': {number} is not a figure number (1 or more)")
     if name and not NAME_RE.match(name):
-        raise FigureError(f"{rel}: key 'name': {name!r} is not a page name (lower-case words joined by '-')")
+        raise FigureError(rel, f"key 'name': {name!r} is not a page name (lower-case words joined by '-')")
     if name and "position" not in spec:
-        raise FigureError(f"{rel}: key 'position' is missing (where the figure goes after the paper's)")
+        raise FigureError(rel, "key 'position' is missing (where the figure goes after the paper's)")
     figure = Figure(
         number=number,
         title=spec["title"],
@@ -179,14 +169,14 @@ def parse(rel: str, text: str, drawers=None, writers=None) -> Figure:
         path=rel,
     )
     if not figure.queries:
-        raise FigureError(f"{rel}: key 'queries' is empty: a figure is drawn from at least one query")
+        raise FigureError(rel, "key 'queries' is empty: a figure is drawn from at least one query")
     if Path(rel).stem != figure.slug:
-        raise FigureError(f"{rel}: the file of {figure.heading!r} is named {figure.slug}.yml")
+        raise FigureError(rel, f"the file of {figure.heading!r} is named {figure.slug}.yml")
     if drawers is not None and figure.draw not in drawers:
-        raise FigureError(f"{rel}: key 'draw': {figure.draw!r} is not a drawer (one of: {', '.join(sorted(drawers))})")
+        raise FigureError(rel, f"key 'draw': {figure.draw!r} is not a drawer (one of: {', '.join(sorted(drawers))})")
     if writers is not None and figure.summary and figure.summary[0] not in writers:
         raise FigureError(
-            f"{rel}: key 'summary': writer {figure.summary[0]!r} is not known (one of: {', '.join(sorted(writers))})"
+            rel, f"key 'summary': writer {figure.summary[0]!r} is not known (one of: {', '.join(sorted(writers))})"
         )
     return figure
 
@@ -200,13 +190,13 @@ def type_name(kind) -> str:
 def sql_mapping(rel: str, key: str, value: dict) -> dict[str, str]:
     for name, sql in value.items():
         if not isinstance(name, str) or not isinstance(sql, str) or not sql.strip():
-            raise FigureError(f"{rel}: key {key!r}: {name!r} is not a name with an SQL query")
+            raise FigureError(rel, f"key {key!r}: {name!r} is not a name with an SQL query")
     return {name: sql.strip() for name, sql in value.items()}
 
 
 def string_list(rel: str, key: str, value: list) -> list[str]:
     if not all(isinstance(v, str) for v in value):
-        raise FigureError(f"{rel}: key {key!r}: every entry is a name")
+        raise FigureError(rel, f"key {key!r}: every entry is a name")
     return value
 
 
@@ -214,15 +204,15 @@ def axis(rel: str, key: str, value: dict | None) -> Axis:
     value = value or {}
     unknown = set(value) - {"label", "scale"}
     if unknown:
-        raise FigureError(f"{rel}: key {key!r}: unknown {sorted(unknown)} (known: label, scale)")
+        raise FigureError(rel, f"key {key!r}: unknown {sorted(unknown)} (known: label, scale)")
     scale = value.get("scale", "linear")
     if scale not in SCALES:
-        raise FigureError(f"{rel}: key {key!r}: scale {scale!r} is not one of {', '.join(SCALES)}")
+        raise FigureError(rel, f"key {key!r}: scale {scale!r} is not one of {', '.join(SCALES)}")
     if scale == "date" and key != "x":
-        raise FigureError(f"{rel}: key {key!r}: only the x axis can be a date axis")
+        raise FigureError(rel, f"key {key!r}: only the x axis can be a date axis")
     label = value.get("label", "")
     if not isinstance(label, str):
-        raise FigureError(f"{rel}: key {key!r}: label {label!r} is not text")
+        raise FigureError(rel, f"key {key!r}: label {label!r} is not text")
     return Axis(label, scale)
 
 
@@ -233,7 +223,7 @@ def legend(rel: str, value) -> dict | None:
     if value == "outside":
         return {"outside": True}
     if isinstance(value, str):
-        raise FigureError(f"{rel}: key 'legend': {value!r} is not 'outside' or a mapping of ax.legend's options")
+        raise FigureError(rel, f"key 'legend': {value!r} is not 'outside' or a mapping of ax.legend's options")
     out = dict(value)
     outside = out.pop("outside", False)
     allowed = {"ncol": int} if outside is True else LEGEND_OPTIONS
@@ -241,7 +231,7 @@ def legend(rel: str, value) -> dict | None:
         kind = allowed.get(option)
         if kind is None or not isinstance(given, kind) or isinstance(given, bool):
             known = ", ".join(allowed)
-            raise FigureError(f"{rel}: key 'legend': option {option}: {given!r} is not allowed (known: {known})")
+            raise FigureError(rel, f"key 'legend': option {option}: {given!r} is not allowed (known: {known})")
     return {"outside": True, **out} if outside is True else out
 
 
@@ -253,7 +243,7 @@ def tables(rel: str, value: list) -> tuple[tuple[str, str], ...]:
             or set(entry) != {"heading", "sql"}
             or not all(isinstance(v, str) for v in entry.values())
         ):
-            raise FigureError(f"{rel}: key 'tables': every entry is {{heading: ..., sql: ...}}")
+            raise FigureError(rel, "key 'tables': every entry is {heading: ..., sql: ...}")
         out.append((entry["heading"], entry["sql"].strip()))
     return tuple(out)
 
@@ -262,9 +252,9 @@ def summary(rel: str, value: dict | None) -> tuple[str, dict[str, str]] | None:
     if value is None:
         return None
     if set(value) != {"writer", "queries"} or not isinstance(value["writer"], str):
-        raise FigureError(f"{rel}: key 'summary': give {{writer: <name>, queries: {{<name>: <SQL>}}}}")
+        raise FigureError(rel, "key 'summary': give {writer: <name>, queries: {<name>: <SQL>}}")
     if not isinstance(value["queries"], dict):
-        raise FigureError(f"{rel}: key 'summary': its queries are a mapping of names to SQL")
+        raise FigureError(rel, "key 'summary': its queries are a mapping of names to SQL")
     return value["writer"], sql_mapping(rel, "summary", value["queries"])
 
 
@@ -273,5 +263,5 @@ def check_unique(figures: list[Figure]) -> None:
     for figure in figures:
         for what in (("number", figure.number), ("position", figure.position)):
             if what[1] and what in seen:
-                raise FigureError(f"{figure.path}: {what[0]} {what[1]} is taken by {seen[what]}")
+                raise FigureError(figure.path, f"{what[0]} {what[1]} is taken by {seen[what]}")
             seen[what] = figure.path

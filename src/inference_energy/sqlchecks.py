@@ -1,10 +1,10 @@
 """SQL invariants of the derived views: derive/checks/*.sql, each a query returning violating rows.
 
 `run_checks(package, con=None)` runs every check on `con` (a connection with the tables and
-views loaded, e.g. the build's) or on one the database layer loads in memory, and returns one Problem per violating row
-(zero rows = pass); then the figure checks (`figure_problems`): the definitions of
-derive/figures/ are usable and their queries bind (on empty copies of the views,
-`database.materialized(rows=False)`). The validator calls it once the tables
+views loaded, e.g. the build's) or on one the database layer loads in memory, and returns one
+Problem per violating row (zero rows = pass); then the figure checks (`figure_problems`): the
+definitions of derive/figures/ are usable and their queries bind (on empty copies of the
+views, `database.materialized(rows=False)`). The validator calls it once the tables
 themselves are valid, so a change to the data that breaks a derivation fails validation.
 `run_key_checks(con, graph)` runs the uniqueness checks the database layer generates from the
 keys the view sidecars declare (sql-view-key-not-unique); the build runs them, on views it has
@@ -80,8 +80,7 @@ def figure_problems(root, con) -> list[Problem]:
     try:
         figures = all_figures(root)
     except FigureError as exc:
-        path, _, message = str(exc).partition(": ")
-        return [Problem(path, None, None, None, message, "figure-definition-error")]
+        return [Problem(exc.path, None, None, None, exc.message, "figure-definition-error")]
     problems = []
     for figure in figures:
         for name, sql in figure.all_queries():
