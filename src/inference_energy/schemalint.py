@@ -16,6 +16,7 @@ from pathlib import Path
 from inference_energy.metadata import (
     DESCRIPTOR,
     PackageError,
+    arrow_strings,
     descriptor_path,
     descriptor_shape_problems,
     package_root,
@@ -356,7 +357,7 @@ def _all_match(values: list, pattern) -> bool:
     if not isinstance(pattern, str) or not all(isinstance(v, str) for v in values):
         return False
     try:
-        return bool(pc.all(pc.match_substring_regex(pa.array(values, pa.string()), f"^(?:{pattern})$")).as_py())
+        return bool(pc.all(pc.match_substring_regex(arrow_strings(values), f"^(?:{pattern})$")).as_py())
     except pa.ArrowException:
         return False
 
