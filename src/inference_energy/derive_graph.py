@@ -89,29 +89,13 @@ class Model:
 # ---------------------------------------------------------------------------- tokens
 
 
+# a string literal (kept; '' inside it is a quote, an unclosed one runs to the end) or a comment
+_STRING_OR_COMMENT = re.compile(r"'(?:[^']|'')*'?|--[^\n]*")
+
+
 def strip_comments(text: str) -> str:
     """Drop `--` comments (outside string literals), keeping the lines where they were."""
-    out, i, n = [], 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "'":
-            j = i + 1
-            while j < n:
-                if text[j] == "'" and j + 1 < n and text[j + 1] == "'":
-                    j += 2
-                    continue
-                if text[j] == "'":
-                    break
-                j += 1
-            out.append(text[i : j + 1])
-            i = j + 1
-        elif ch == "-" and text.startswith("--", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    return _STRING_OR_COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith("'") else "", text)
 
 
 def blank_strings(text: str) -> str:
