@@ -121,22 +121,17 @@ def _problems(path, stats: dict | None, con, lint_child, sql_child, sql_checks: 
     problems = lint_package(path, with_frictionless=lint_child is None)
     if any(p.file == DESCRIPTOR and p.code in _FATAL for p in problems):
         return set(problems)
-    if lint_child is not None:
-        import inference_energy.pandera_schemas  # noqa: F401 - pandas and pandera import while frictionless runs
-
-        whole = lint_child.result()  # the same lint, with frictionless' problems
-        whole = lint_package(path) if whole is None else whole
-        own = set(problems)
-        problems.extend(p for p in whole if p not in own)
     try:
         package = load_package(path)
     except PackageError as exc:  # the lint has said it already, mostly; keep what it has not
+        problems = _with_child_lint(problems, lint_child, path)
         return set(problems) | set(exc.problems)
-    broken_schemas = {p.file for p in problems if p.code in _BROKEN_SCHEMA}
-    row_problems, rows = check_tables(
-        package, skip={n for n, r in package.resources.items() if _rel(package, r.schema_path) in broken_schemas}
-    )
-    problems.extend(row_problems)
+    # the cells are checked while frictionless still runs (the child): a schema it alone finds
+    # broken has its table's problems dropped afterwards, as if the table had been skipped
+    row_problems, rows = check_tables(package, skip=_broken_tables(package, problems))
+    problems = _with_child_lint(problems, lint_child, path)
+    broken = _broken_tables(package, problems)
+    problems.extend(p for p in row_problems if p.file not in {package.resources[n].relpath for n in broken})
     if stats is not None:
         stats["resources"] = len(package.resources)
         stats["rows"] = rows
@@ -144,6 +139,24 @@ def _problems(path, stats: dict | None, con, lint_child, sql_child, sql_checks: 
         found = sql_child.result() if sql_child is not None else None
         problems.extend(found if found is not None else sql_check_problems(package, con))
     return problems
+
+
+def _with_child_lint(problems: list[Problem], lint_child, path) -> list[Problem]:
+    """`problems` (the lint without frictionless) and what the child's whole lint adds to them."""
+    from inference_energy.schemalint import lint_package
+
+    if lint_child is None:
+        return problems
+    whole = lint_child.result()  # the same lint, with frictionless' problems
+    whole = lint_package(path) if whole is None else whole
+    own = set(problems)
+    return problems + [p for p in whole if p not in own]
+
+
+def _broken_tables(package: Package, problems: list[Problem]) -> set[str]:
+    """The resources whose schema has a problem after which their table is not checked."""
+    broken_schemas = {p.file for p in problems if p.code in _BROKEN_SCHEMA}
+    return {n for n, r in package.resources.items() if _rel(package, r.schema_path) in broken_schemas}
 
 
 # problems of the descriptor after which nothing else can be read
