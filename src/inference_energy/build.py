@@ -22,7 +22,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from .database import (  # noqa: F401 - re-exported: the database layer's names, as before
@@ -185,6 +185,7 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
     checking = start_checking(package.root) if validate and parallel else None  # before DuckDB starts any thread
     try:
         con = connect_for_writing(tmp_db)
+        views = ExitStack()
         try:
             try:
                 progress("loading tables")
@@ -194,16 +195,15 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
                 seal(con, {tmp_db.parent, *([] if parquet_dir is None else [Path(parquet_dir).parent])}, lock=False)
                 progress(f"creating views from {DERIVE_DIR}/")
                 graph = graph_of(package)
-                created = create_views(con, graph)
+                # each view computed once (a temp table) as it is created, for the checks, the
+                # summary and the export; dropped when `views` closes
+                created = views.enter_context(materialized(con, graph, create=True))
             except (BuildError, duckdb.Error):
                 problems = validation_problems(package, checking=checking) if validate else []
                 if problems:
                     raise ValidationFailed(problems) from None
                 raise
-            # each view computed once (a temp table) for the checks, the summary and the export,
-            # on one thread whatever a derive/ file may have set
-            set_threads(con, 1)
-            with materialized(con, graph):
+            with views:
                 if validate:
                     progress("validating the package")
                     problems = validation_problems(package, con, checking)

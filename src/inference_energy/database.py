@@ -16,7 +16,7 @@ caller (or by `connect`), so importing this module is cheap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,11 +96,12 @@ def graph_of(package: Package) -> Graph:
         raise BuildError(str(exc)) from None
 
 
-def create_views(con, graph: Graph) -> list[Model]:
+def create_views(con, graph: Graph, after_view: Callable[[Model], None] | None = None) -> list[Model]:
     """Create every macro, staging view and view of the graph, in build order; return them.
 
     The order comes from the graph, so a statement that fails is a real error in that file:
-    the message names it with DuckDB's first line.
+    the message names it with DuckDB's first line. `after_view(model)` runs as soon as each
+    view exists (`materialized(create=True)` copies it there).
     """
     import duckdb
 
@@ -113,6 +114,8 @@ def create_views(con, graph: Graph) -> list[Model]:
         except duckdb.Error as exc:
             raise BuildError(f"{model.relpath} does not compile: {str(exc).splitlines()[0]}") from None
         created.append(model)
+        if after_view is not None and model.form == "view":
+            after_view(model)
     return created
 
 
@@ -156,7 +159,7 @@ def connect(package: Package | str | Path, with_views: bool = True, writable: It
 
 
 @contextmanager
-def materialized(con, graph: Graph, rows: bool = True):
+def materialized(con, graph: Graph, rows: bool = True, create: bool = False):
     """While active, every view of the graph is also a temporary table of the same name.
 
     DuckDB looks names up in the temp schema first, so what follows (the build's checks, its
@@ -165,22 +168,38 @@ def materialized(con, graph: Graph, rows: bool = True):
     A view that fails to compute is left as a view, so the checks that read it report the
     error. The tables are dropped on exit. With `rows=False` the tables are empty, with the
     views' columns and types: enough to bind queries (the figure checks) without computing.
+
+    `create=True` (the build's): the views are created here too (create_views), and each is
+    copied as soon as it exists; with rows, on one thread whatever a derive/ file has SET
+    meanwhile (the connection must then not be locked). The views after it then bind on its flat copy instead of
+    its whole chain: creating and copying take 0.24 s instead of 0.5 s on the real package.
+    Yields the models created (none without `create`).
     """
     import duckdb
 
     made = []
     present = {r[0] for r in con.execute("select table_name from duckdb_tables() where temporary").fetchall()}
+
+    def copy(model: Model) -> None:
+        if model.form != "view" or model.name in present:
+            return
+        name = quote_ident(model.name)
+        if create and rows:  # sums of floats: the same digits on every run (fails on a locked connection)
+            con.execute("set threads = 1")
+        try:
+            con.execute(f"create temp table {name} as select * from main.{name}{'' if rows else ' limit 0'}")
+            made.append(name)
+        except duckdb.Error:
+            pass
+
     try:
-        for model in graph.order:
-            if model.form != "view" or model.name in present:
-                continue
-            name = quote_ident(model.name)
-            try:
-                con.execute(f"create temp table {name} as select * from main.{name}{'' if rows else ' limit 0'}")
-                made.append(name)
-            except duckdb.Error:
-                continue
-        yield con
+        if create:
+            created = create_views(con, graph, after_view=copy)
+        else:
+            created = []
+            for model in graph.order:
+                copy(model)
+        yield created
     finally:
         for name in reversed(made):
             con.execute(f"drop table if exists temp.{name}")

@@ -51,22 +51,36 @@ def run_checks(package: Package | str | Path = ".", con=None) -> list[Problem]:
     try:
         graph = graph_of(package)
         if own:
-            con = connect(package, graph=graph)
+            con = connect(package, with_views=False)
     except (BuildError, duckdb.Error) as exc:
-        return [Problem("derive/", None, None, None, f"the views do not build: {exc}", "sql-derive-error")]
-    problems: list[Problem] = []
+        return [derive_error(exc)]
     try:
-        for model in graph.checks:
-            problems += run_check(con, model)
         if not own:  # the caller's connection, as it is (the build's has its views computed)
-            return problems + figure_problems(package.root, con)
+            return run_graph_checks(con, graph) + figure_problems(package.root, con)
         # binding a query on the views binds their whole chain (about 12 ms a query): on empty
-        # copies of them it is flat, and nothing is computed, whatever the tables' size
-        with materialized(con, graph, rows=False):
-            return problems + figure_problems(package.root, con)
+        # copies of them it is flat, and nothing is computed, whatever the tables' size. Each
+        # copy is made as its view is created, so the views bind flat too (materialized).
+        try:
+            with materialized(con, graph, rows=False, create=True):
+                figures = figure_problems(package.root, con)
+        except (BuildError, duckdb.Error) as exc:
+            return [derive_error(exc)]
+        return run_graph_checks(con, graph) + figures  # on the views themselves: the copies are gone
     finally:
         if own:
             con.close()
+
+
+def derive_error(exc: Exception) -> Problem:
+    return Problem("derive/", None, None, None, f"the views do not build: {exc}", "sql-derive-error")
+
+
+def run_graph_checks(con, graph) -> list[Problem]:
+    """The checks of derive/checks/, in graph order."""
+    problems: list[Problem] = []
+    for model in graph.checks:
+        problems += run_check(con, model)
+    return problems
 
 
 def figure_problems(root, con) -> list[Problem]:
