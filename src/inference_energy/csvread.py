@@ -89,7 +89,7 @@ def read_csv_text(path: Path, relpath: str) -> CsvTable:
         header, rows = _read_fast(data) if misplaced is None else (None, None)
     except (pa.ArrowInvalid, ValueError):  # malformed CSV, invalid UTF-8, ...: the slow path says what and where
         header, rows = None, None
-    if rows is not None and _regular(data, rows.num_rows + 1, len(header), quotes):
+    if rows is not None and _regular(data, rows.num_rows + 1, quotes):
         table.header = header
         table.frame = _frame(rows.columns, pd.RangeIndex(2, rows.num_rows + 2))
         return table
@@ -138,31 +138,20 @@ def _frame(columns: list, index: pd.Index) -> pd.DataFrame:
     )
 
 
-def _regular(data: bytes, records: int, ncols: int, quotes: np.ndarray | None = None) -> bool:
-    """True when records == physical lines and every record has exactly the header's cells.
+def _regular(data: bytes, records: int, quotes: np.ndarray | None) -> bool:
+    """True when the records pyarrow read are the physical lines, one each.
 
-    Counts the line ends, and the commas outside quotes (quotes pair up in RFC 4180, doubled
-    quotes included), so that short rows, which a reader might pad silently, are caught. A
-    blank line is a record of its own (ignore_empty_lines=False) and has no comma: it sends
-    the file to the slow path, which numbers it exactly. `quotes`: the offsets of the quotes
-    (the caller has them); bytes.count, not numpy, counts the rest (no array of the file's size).
+    A line end inside a quoted cell makes more lines than records, so lines are still exact
+    where this holds. A bare CR ends a line for some readers and not for others: the slow path
+    decides. The cells per record need no count: pyarrow refuses a record with more or fewer
+    cells than the first, the header (ParseOptions without an invalid_row_handler).
+    `quotes`: the offsets of the quotes, or None where there are none.
     """
     if data.count(b"\n") - (1 if data.endswith(b"\n") else 0) != records - 1:
         return False
     if data.find(b"\r") != -1 and data.count(b"\r") != data.count(b"\r\n"):
-        return False  # a bare CR ends a line for some readers and not for others
-    n_commas = data.count(b",")
-    if quotes is None and data.find(b'"') != -1:
-        quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 34)
-    if quotes is not None and len(quotes):
-        quotes = quotes.tolist()
-        if len(quotes) % 2:
-            return False
-        for start, end in zip(quotes[0::2], quotes[1::2]):  # few quoted cells: a loop is cheapest
-            if data.find(b"\n", start, end) != -1 or data.find(b"\r", start, end) != -1:
-                return False
-            n_commas -= data.count(b",", start, end)
-    return n_commas == (ncols - 1) * records
+        return False
+    return quotes is None or len(quotes) % 2 == 0  # quotes pair up in RFC 4180, doubled ones included
 
 
 _CELL_START = np.array([44, 10, 13], dtype=np.uint8)  # a quote opening a cell follows , LF or CR (or the start)
