@@ -174,6 +174,24 @@ def test_quoted_line_breaks_keep_line_numbers_right(package_copy):
     assert [compact(p) for p in validate_package(package_copy)] == ["tables/gpus.csv:7 gpu_type constraint-error"]
 
 
+def test_a_row_short_of_a_cell_is_found_with_quoted_commas_about(package_copy):
+    """Quoted commas elsewhere in the file, and a row that lacks its last cell late in a big
+    table (past pyarrow's first block): the fast path refuses it, the row is located exactly."""
+    path = package_copy / "tables" / "cv_models.csv"
+    header, first, *_ = path.read_text(encoding="utf-8").splitlines()
+    cells = first.split(",")
+    lines = [header]
+    for i in range(60_000):
+        cells[0] = f'"Synthetic, {i}"'
+        lines.append(",".join(cells))
+    short = len(lines) - 3
+    lines[short] = lines[short].rsplit(",", 1)[0]  # paper_source, the last cell, missing
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [compact(p) for p in validate_package(package_copy)] == [
+        f"tables/cv_models.csv:{short + 1} paper_source missing-cell"
+    ]
+
+
 def test_invalid_utf8_is_located(package_copy, read_mode):
     path = package_copy / "tables" / "gpus.csv"
     data = path.read_bytes().split(b"\n")
