@@ -124,13 +124,31 @@ class Page:
             self.ws.settimeout(30)
 
     def open(self, url: str) -> None:
+        """Navigate and wait until the page has loaded and no request is in flight (its scripts'
+        fetches included; at most 2 s more: a request the page drops may never be answered),
+        then for a short quiet spell, so late errors are still collected."""
         self.events.clear()
         self.send("Page.navigate", url=url)
         deadline = time.monotonic() + 30
         while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
             assert time.monotonic() < deadline, f"{url} did not load in 30 s"
-            self.drain(0.2)
-        self.drain(0.7)
+            self.drain(0.05)
+        settled = time.monotonic() + 2
+        while self.in_flight() and time.monotonic() < settled:
+            self.drain(0.05)
+        self.drain(0.25)
+
+    def in_flight(self) -> set[str]:
+        """The requests sent and not answered yet (a worker's script is answered in the page's
+        session and finished in the worker's: either counts)."""
+        sent, done = set(), set()
+        for event in self.events:
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Network.requestWillBeSent":
+                sent.add(params["requestId"])
+            elif method in ("Network.responseReceived", "Network.loadingFinished", "Network.loadingFailed"):
+                done.add(params["requestId"])
+        return sent - done
 
     def evaluate(self, expression: str):
         result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
