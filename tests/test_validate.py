@@ -148,15 +148,22 @@ def test_every_problem_in_one_run(package_copy):
     assert files == {"tables/gpus.csv", "tables/nlp_models.csv"}
 
 
-def test_a_late_error_in_a_big_table_is_on_its_physical_line(package_copy):
-    """Several MB: pyarrow parses it in blocks, on several threads, and lines are still exact."""
-    path = package_copy / "tables" / "cv_models.csv"
+def big_cv_models(package: Path, name: str) -> tuple[Path, list[str]]:
+    """cv_models.csv's path and lines: its header and 60,000 copies of its first row, the
+    model named name.format(i) (several MB: pyarrow parses it in blocks, on several threads)."""
+    path = package / "tables" / "cv_models.csv"
     header, first, *_ = path.read_text(encoding="utf-8").splitlines()
     cells = first.split(",")
     lines = [header]
     for i in range(60_000):
-        cells[0] = f"Synthetic-{i}"
+        cells[0] = name.format(i)
         lines.append(",".join(cells))
+    return path, lines
+
+
+def test_a_late_error_in_a_big_table_is_on_its_physical_line(package_copy):
+    """Several MB: pyarrow parses it in blocks, on several threads, and lines are still exact."""
+    path, lines = big_cv_models(package_copy, "Synthetic-{}")
     bad = len(lines) - 3  # index in `lines` = physical line - 1
     lines[bad] = lines[bad].replace(",2012-06-01,", ",2012-6-01,")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -177,13 +184,7 @@ def test_quoted_line_breaks_keep_line_numbers_right(package_copy):
 def test_a_row_short_of_a_cell_is_found_with_quoted_commas_about(package_copy):
     """Quoted commas elsewhere in the file, and a row that lacks its last cell late in a big
     table (past pyarrow's first block): the fast path refuses it, the row is located exactly."""
-    path = package_copy / "tables" / "cv_models.csv"
-    header, first, *_ = path.read_text(encoding="utf-8").splitlines()
-    cells = first.split(",")
-    lines = [header]
-    for i in range(60_000):
-        cells[0] = f'"Synthetic, {i}"'
-        lines.append(",".join(cells))
+    path, lines = big_cv_models(package_copy, '"Synthetic, {}"')
     short = len(lines) - 3
     lines[short] = lines[short].rsplit(",", 1)[0]  # paper_source, the last cell, missing
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
