@@ -169,11 +169,11 @@ def materialized(con, graph: Graph, rows: bool = True, create: bool = False):
     error. The tables are dropped on exit. With `rows=False` the tables are empty, with the
     views' columns and types: enough to bind queries (the figure checks) without computing.
 
-    `create=True` (the build's): the views are created here too (create_views), and each is
-    copied as soon as it exists; with rows, on one thread whatever a derive/ file has SET
-    meanwhile (the connection must then not be locked). The views after it then bind on its flat copy instead of
-    its whole chain: creating and copying take 0.24 s instead of 0.5 s on the real package.
-    Yields the models created (none without `create`).
+    `create=True`: the views are created here too (create_views), and each is copied as soon
+    as it exists, so the views after it bind on its flat copy instead of its whole chain
+    (creating and copying take 0.24 s instead of 0.5 s on the real package). With rows (the
+    build's), each copy runs on one thread whatever a derive/ file has SET meanwhile: the
+    connection must then not be locked. Yields the models created (none without `create`).
     """
     import duckdb
 

@@ -5,8 +5,9 @@ views loaded, e.g. the build's) or on one the database layer loads in memory, an
 Problem per violating row (zero rows = pass); then the figure checks (`figure_problems`): the
 definitions of derive/figures/ are usable and their queries bind (on empty copies of the
 views, made as each view is created: `database.materialized(rows=False, create=True)`; the
-checks then run on the views themselves, once the copies are dropped). The validator calls it once the tables
-themselves are valid, so a change to the data that breaks a derivation fails validation.
+checks then run on the views themselves, once the copies are dropped). The validator calls
+it once the tables themselves are valid, so a change to the data that breaks a derivation
+fails validation.
 `run_key_checks(con, graph)` runs the uniqueness checks the database layer generates from the
 keys the view sidecars declare (sql-view-key-not-unique); the build runs them, on views it has
 computed once for its Parquet export.

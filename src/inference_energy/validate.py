@@ -131,8 +131,8 @@ def _problems(path, stats: dict | None, con, lint_child, sql_child, sql_checks: 
     # broken has its table's problems dropped afterwards, as if the table had been skipped
     row_problems, rows = check_tables(package, skip=_broken_tables(package, problems))
     problems = _with_child_lint(problems, lint_child, path)
-    broken = _broken_tables(package, problems)
-    problems.extend(p for p in row_problems if p.file not in {package.resources[n].relpath for n in broken})
+    skipped = {package.resources[n].relpath for n in _broken_tables(package, problems)}
+    problems.extend(p for p in row_problems if p.file not in skipped)
     if stats is not None:
         stats["resources"] = len(package.resources)
         stats["rows"] = rows
