@@ -11,14 +11,16 @@ at a time.
 
 `start` gives None where there is no fork (Windows) or where this process already runs threads
 (a forked copy of a threaded process can deadlock); the caller then calls the function itself,
-as it does when `result` gives None. The child never runs the parent's clean-up and never
-writes to its streams: it sends the pickled value through a pipe and exits at once. It runs
-niced (CHILD_NICENESS), so the parent's part is not slowed by it where cores are few.
+as it does when `result` gives None. The child never runs the parent's clean-up, never writes to
+its streams and never collects what it inherited (gc.freeze): it sends the pickled value through
+a pipe and exits at once. It runs niced (CHILD_NICENESS), so the parent's part is not slowed by
+it where cores are few.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -67,6 +69,11 @@ class Forked:
 def _run_child(function: Callable, args: tuple, write: int) -> None:
     code = 1
     try:
+        # What the child inherited is never collected in it: those objects' destructors belong to
+        # the parent. A DuckDB database left in a garbage cycle (an xdist worker holds some),
+        # destroyed in a fork, whose copy lacks the database's worker threads, segfaults the
+        # child (seen in a test run, reproduced in tests/test_forked.py).
+        gc.freeze()
         with contextlib.suppress(OSError):  # a priority is a preference, never a reason to fail
             os.nice(CHILD_NICENESS)
         data = pickle.dumps(function(*args))
