@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import docs_site
-from package_files import ROOT, copy_package
+import package_files
+from package_files import ROOT, built_once, copy_package
 
 
 def copy_real_package(dest: Path) -> Path:
@@ -33,16 +33,11 @@ def real_db():
 
 
 @pytest.fixture(scope="session")
-def real_build(tmp_path_factory):
-    """The real package built once (database file and Parquet), as `inference-energy build`
-    writes it: (folder, summary). The database is <folder>/ai-inference-energy.duckdb; open
-    it read-only."""
-    from inference_energy.build import build_database
-    from inference_energy.database import DATABASE_NAME
-
-    out = tmp_path_factory.mktemp("real-build")
-    summary = build_database(ROOT, out / DATABASE_NAME, out / "parquet")
-    return out, summary
+def real_build():
+    """The real package built once per run (database file and Parquet), as `inference-energy
+    build` writes it: (folder, summary). The database is <folder>/ai-inference-energy.duckdb;
+    every worker reads it: open it read-only."""
+    return built_once()
 
 
 @pytest.fixture
@@ -52,8 +47,9 @@ def package_copy(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def docs_site_folder(tmp_path_factory):
-    """The docs site is built in the run's temporary root, which every pytest-xdist worker of
-    the run shares (each worker's own folder is a child of it)."""
+def run_folder(tmp_path_factory):
+    """What is made once per run (the docs site, a release, a build) is made in the run's
+    temporary root, which every pytest-xdist worker of the run shares (each worker's own
+    folder is a child of it)."""
     base = tmp_path_factory.getbasetemp()
-    docs_site.FOLDER = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "docs-site"
+    package_files.RUN_FOLDER = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "once"

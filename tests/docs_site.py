@@ -6,14 +6,14 @@ then a strict MkDocs build of it. Shared by test_docs, test_cookbook and test_br
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from package_files import ROOT, once_per_run
 
 
 @dataclass
@@ -62,32 +62,22 @@ def strict_build(docs_dir: Path, site_dir: Path) -> tuple[list[str], str]:
         logger.removeHandler(handler)
 
 
-# Where the site is built: set by conftest.py to a folder shared by every pytest-xdist worker
-# of the run, so the site is built once per run, not once per worker.
-FOLDER: Path | None = None
-
-
 @functools.cache
 def built() -> BuiltSite:
-    """The site, built by the first worker that asks (the others wait on the lock, then read it)."""
-    import fcntl
-    import json
+    """The site, built once per run by the first worker that asks (package_files.once_per_run)."""
 
-    folder = FOLDER or Path(tempfile.mkdtemp(prefix="docs-test-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    docs_dir, site_dir, result = folder / "docs", folder / "site", folder / "result.json"
-    with open(folder / "build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not result.exists():
-            from inference_energy.docs import generate
+    def make(folder: Path) -> None:
+        from inference_energy.docs import generate
 
-            shutil.rmtree(docs_dir, ignore_errors=True)
-            shutil.copytree(ROOT / "docs", docs_dir, ignore=shutil.ignore_patterns("generated", ".generated*"))
-            generate(ROOT, docs_dir / "generated")
-            warnings, error = strict_build(docs_dir, site_dir)
-            result.write_text(json.dumps({"warnings": warnings, "error": error}), encoding="utf-8")
-    outcome = json.loads(result.read_text(encoding="utf-8"))
-    return BuiltSite(docs_dir, docs_dir / "generated", site_dir, outcome["warnings"], outcome["error"])
+        shutil.copytree(ROOT / "docs", folder / "docs", ignore=shutil.ignore_patterns("generated", ".generated*"))
+        generate(ROOT, folder / "docs" / "generated")
+        warnings, error = strict_build(folder / "docs", folder / "site")
+        (folder / "result.json").write_text(json.dumps({"warnings": warnings, "error": error}), encoding="utf-8")
+
+    folder = once_per_run("docs-site", make)
+    outcome = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    docs_dir = folder / "docs"
+    return BuiltSite(docs_dir, docs_dir / "generated", folder / "site", outcome["warnings"], outcome["error"])
 
 
 def require_site() -> BuiltSite:

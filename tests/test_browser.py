@@ -364,12 +364,10 @@ def test_visitor_downloads_the_zip_and_a_tables_csv(page, server, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    from inference_energy.build import build_database
+def database(real_build):
+    from inference_energy.database import DATABASE_NAME
 
-    path = tmp_path_factory.mktemp("db") / "ai-inference-energy.duckdb"
-    build_database(ROOT, path)
-    return path
+    return real_build[0] / DATABASE_NAME  # the real package, built once per run
 
 
 def cli_csv(database: Path, sql: str) -> str:

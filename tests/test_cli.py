@@ -13,6 +13,7 @@ import pytest
 
 from inference_energy import cli
 from inference_energy.build import build_database
+from inference_energy.database import DATABASE_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,10 +36,8 @@ def output_lines(result: subprocess.CompletedProcess) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "db" / "ai-inference-energy.duckdb"
-    build_database(ROOT, path)
-    return path
+def database(real_build) -> Path:
+    return real_build[0] / DATABASE_NAME  # the real package, built once per run
 
 
 @pytest.fixture

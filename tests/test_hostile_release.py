@@ -23,17 +23,15 @@ import pytest
 from inference_energy import verify as verify_module
 from inference_energy.cli import main
 from inference_energy.loader import load
-from inference_energy.release import make_release
 from inference_energy.verify import ReleaseError, format_sums, verify_release
-from package_files import copy_package
+from package_files import copy_package, released_copy
 
 BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
-    base = tmp_path_factory.mktemp("hostile")
-    return make_release(copy_package(base / "package"), base / "dist")
+    return released_copy(tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.fixture

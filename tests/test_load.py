@@ -9,16 +9,14 @@ import pytest
 
 from inference_energy.loader import VerificationError, load
 from inference_energy.metadata import load_package
-from inference_energy.release import make_release
-from package_files import copy_package
+from package_files import released_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
-    base = tmp_path_factory.mktemp("load")
-    return make_release(copy_package(base / "package"), base / "dist")
+    return released_copy(tmp_path_factory.mktemp("load"))
 
 
 def csv_rows(path: Path) -> list[dict]:

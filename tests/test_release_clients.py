@@ -16,8 +16,7 @@ import pytest
 
 from inference_energy.loader import load, pandas_dtypes, polars_schema
 from inference_energy.metadata import load_package
-from inference_energy.release import make_release
-from package_files import ROOT, copy_package
+from package_files import ROOT, released_copy
 
 PROFILES = ROOT / "tests/fixtures/profiles/2.0"
 DUCKDB14 = ROOT / ".venv-duckdb14/bin/python"
@@ -25,8 +24,7 @@ DUCKDB14 = ROOT / ".venv-duckdb14/bin/python"
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
-    base = tmp_path_factory.mktemp("clients")
-    return make_release(copy_package(base / "package"), base / "dist")
+    return released_copy(tmp_path_factory.mktemp("clients"))
 
 
 def csv_columns(path: Path) -> dict[str, list[str]]:
@@ -141,15 +139,15 @@ def test_no_derive_view_reads_a_cte_named_like_itself():
     assert found == []
 
 
-def test_the_build_writes_storage_version_1_4(tmp_path):
+def test_the_build_writes_storage_version_1_4(real_build):
     import duckdb
 
-    from inference_energy.build import STORAGE_VERSION, build_database
+    from inference_energy.build import STORAGE_VERSION
+    from inference_energy.database import DATABASE_NAME
 
-    build_database(ROOT, tmp_path / "db.duckdb")
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{tmp_path / 'db.duckdb'}' as db (read_only)")
+        con.execute(f"attach '{real_build[0] / DATABASE_NAME}' as db (read_only)")
         tags = con.execute("select tags from duckdb_databases() where database_name = 'db'").fetchone()[0]
     finally:
         con.close()

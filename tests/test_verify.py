@@ -8,17 +8,15 @@ from pathlib import Path
 import pytest
 
 from inference_energy.cli import main
-from inference_energy.release import make_release
 from inference_energy.verify import ReleaseError, verify_release
-from package_files import copy_package
+from package_files import released_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
-    base = tmp_path_factory.mktemp("verify")
-    return make_release(copy_package(base / "package"), base / "dist")
+    return released_copy(tmp_path_factory.mktemp("verify"))
 
 
 @pytest.fixture
