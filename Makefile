@@ -49,8 +49,9 @@ LINT = $(BIN)/ruff check . && $(BIN)/ruff format --check $(FORMATTED)
 lint: $(STAMP)
 	$(LINT)
 
-# The suite on every core (pytest-xdist), a test module per worker (its module fixtures made once).
-PYTEST = $(BIN)/python -m pytest -n auto --dist loadfile
+# The suite on every core (pytest-xdist), a test module per worker (its module fixtures made once),
+# in the order conftest.py gives (the slowest files first), not pytest-xdist's (the most tests first).
+PYTEST = $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 test: $(STAMP) $(NODE_STAMP) $(DUCKDB14_STAMP) lint
 	$(PYTEST)

@@ -74,7 +74,7 @@ def test_pr_check_runs_validate_the_tests_the_docs_the_version_check_and_the_dif
         "pr-check-after-validate",
         "ruff check . && .venv/bin/ruff format --check",
         '|| failed="$failed lint"',
-        ".venv/bin/python -m pytest -n auto --dist loadfile ||",
+        ".venv/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder ||",
         ".venv/bin/inference-energy docs && .venv/bin/mkdocs build --strict",
         '.venv/bin/inference-energy check-version --base "v9.9.9" --format github',
         '.venv/bin/inference-energy diff "v9.9.9" . --format markdown > build/data-diff.md',
