@@ -296,6 +296,30 @@ def test_sql_style(model):
         assert code.rstrip().rstrip(";").rstrip().endswith("select * from final"), "ends in `select * from final`"
     # no `x as (select * from x)`: an import CTE is named for what it holds, not after its source
     assert not re.search(r"\b([a-z_]+) as \(\s*select \* from \1\b", code), "a self-named import CTE"
+    unordered = [call for call in float_aggregates(code) if " order by " not in call]
+    assert unordered == [], "a float aggregate without `order by` (derive/README.md: float aggregates name their order)"
+
+
+# Aggregates whose float result depends on the order of their input rows (count, min, max,
+# median and the like do not).
+FLOAT_AGGREGATE = re.compile(r"\b(avg|sum|corr|covar_\w+|regr_(?!count\b)\w+|stddev\w*|var_\w+|variance)\(")
+
+
+def float_aggregates(code: str) -> list[str]:
+    """Each call of an order-sensitive aggregate in `code`, from its name to its closing parenthesis."""
+    calls = []
+    for match in FLOAT_AGGREGATE.finditer(code):
+        depth, end = 1, match.end()
+        while depth and end < len(code):
+            depth += {"(": 1, ")": -1}.get(code[end], 0)
+            end += 1
+        calls.append(code[match.start() : end])
+    return calls
+
+
+def test_a_float_aggregate_without_an_order_is_found():
+    code = "select avg(x), regr_slope(y, x order by x, y), regr_count(y, x), avg(f(x) order by x) from t"
+    assert float_aggregates(code) == ["avg(x)", "regr_slope(y, x order by x, y)", "avg(f(x) order by x)"]
 
 
 # ---------------------------------------------------------------------------- seed tables

@@ -19,9 +19,11 @@ fits as (
     select
         row_set,
         domain,
-        regr_slope(log10(gflops_per_watt), launch_year_decimal) as slope_log10_per_year,
-        regr_intercept(log10(gflops_per_watt), launch_year_decimal) as intercept,
-        regr_r2(log10(gflops_per_watt), launch_year_decimal) as r2,
+        regr_slope(log10(gflops_per_watt), launch_year_decimal order by launch_year_decimal, gflops_per_watt)
+            as slope_log10_per_year,
+        regr_intercept(log10(gflops_per_watt), launch_year_decimal order by launch_year_decimal, gflops_per_watt)
+            as intercept,
+        regr_r2(log10(gflops_per_watt), launch_year_decimal order by launch_year_decimal, gflops_per_watt) as r2,
         regr_count(log10(gflops_per_watt), launch_year_decimal) as n,
         min(launch_date) as first_launch_date,
         max(launch_date) as last_launch_date,

@@ -53,9 +53,9 @@ best as (
 fits as (
     select
         benchmark,
-        regr_slope(log10(best_joules), run_year) as slope_log10_per_year,
-        regr_intercept(log10(best_joules), run_year) as intercept,
-        regr_r2(log10(best_joules), run_year) as r2,
+        regr_slope(log10(best_joules), run_year order by run_year, best_joules) as slope_log10_per_year,
+        regr_intercept(log10(best_joules), run_year order by run_year, best_joules) as intercept,
+        regr_r2(log10(best_joules), run_year order by run_year, best_joules) as r2,
         count(*) as rounds,
     from best
     group by benchmark

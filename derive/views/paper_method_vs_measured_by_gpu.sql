@@ -23,10 +23,10 @@ final as (
         end as measurement_set,
         gpu,
         count(*) as n,
-        exp(avg(ln(ratio_to_peak))) as geomean_ratio_to_peak,
+        exp(avg(ln(ratio_to_peak) order by ratio_to_peak)) as geomean_ratio_to_peak,
         min(ratio_to_peak) as min_ratio,
         max(ratio_to_peak) as max_ratio,
-        exp(avg(ln(ratio_to_trend))) as geomean_ratio_to_trend,
+        exp(avg(ln(ratio_to_trend) order by ratio_to_trend)) as geomean_ratio_to_trend,
     from compared
     group by all
 )

@@ -31,8 +31,8 @@ over_points as (
     select
         architecture,
         count(*) as n_points,
-        corr(params_millions, gflops) as pearson_r,
-        corr(log10(params_millions), log10(gflops)) as pearson_r_log10,
+        corr(params_millions, gflops order by params_millions, gflops) as pearson_r,
+        corr(log10(params_millions), log10(gflops) order by params_millions, gflops) as pearson_r_log10,
     from distinct_points
     group by architecture
 ),
@@ -41,7 +41,7 @@ over_rows as (
     select
         architecture,
         count(*) as n_models,
-        corr(params_millions, gflops) as pearson_r_all_rows,
+        corr(params_millions, gflops order by params_millions, gflops) as pearson_r_all_rows,
     from cv
     group by architecture
 ),

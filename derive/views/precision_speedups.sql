@@ -30,7 +30,7 @@ final as (
         -- the GPU whose FP32 peak TFLOPS this speed-up multiplies (A100 -> V100, App. F)
         case when gpu_key = 'a100' then 'v100' else gpu_key end as baseline_gpu_key,
         'FP32' as baseline_precision,
-        avg(speedup) as speedup,
+        avg(speedup order by speedup) as speedup,
         median(speedup) as median_speedup,
         count(*) as n_benchmarks,
         min(speedup) as min_speedup,

@@ -20,7 +20,7 @@ final as (
         precision,
         count(*) as accelerators,
         count(*) filter (where ratio_to_paper_trend > 1) as above_trend,
-        exp(avg(ln(ratio_to_paper_trend))) as geomean_ratio,
+        exp(avg(ln(ratio_to_paper_trend) order by ratio_to_paper_trend)) as geomean_ratio,
         min(ratio_to_paper_trend) as min_ratio,
         max(ratio_to_paper_trend) as max_ratio,
         median(years_ahead_of_paper_trend) as median_years_ahead,

@@ -15,11 +15,11 @@ final as (
         domain,
         release_year,
         count(*) as n_models,
-        avg(joules) as mean_joules,
+        avg(joules order by joules) as mean_joules,
         median(joules) as median_joules,
         min(joules) as min_joules,
         max(joules) as max_joules,
-        avg(gflops) as mean_gflops,
+        avg(gflops order by gflops) as mean_gflops,
     from model_energy
     group by domain, release_year
     order by domain, release_year
