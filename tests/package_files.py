@@ -1,4 +1,5 @@
-"""Private copies of the real package for tests that edit, release or diff it."""
+"""Private copies of the real package for tests that edit, release or diff it, and what the tests
+make once per run (a release, a build) for every pytest-xdist worker to share."""
 
 from __future__ import annotations
 
