@@ -40,6 +40,14 @@ def real_build():
     return built_once()
 
 
+@pytest.fixture(scope="session")
+def real_database(real_build) -> Path:
+    """The database file of real_build, for tests that only query it (read-only)."""
+    from inference_energy.database import DATABASE_NAME
+
+    return real_build[0] / DATABASE_NAME
+
+
 @pytest.fixture
 def package_copy(tmp_path) -> Path:
     """A fresh copy of the real package in tmp_path, free to edit."""

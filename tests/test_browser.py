@@ -364,10 +364,8 @@ def test_visitor_downloads_the_zip_and_a_tables_csv(page, server, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def database(real_build):
-    from inference_energy.database import DATABASE_NAME
-
-    return real_build[0] / DATABASE_NAME  # the real package, built once per run
+def database(real_database):
+    return real_database
 
 
 def cli_csv(database: Path, sql: str) -> str:

@@ -13,7 +13,6 @@ import pytest
 
 from inference_energy import cli
 from inference_energy.build import build_database
-from inference_energy.database import DATABASE_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,8 +35,8 @@ def output_lines(result: subprocess.CompletedProcess) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def database(real_build) -> Path:
-    return real_build[0] / DATABASE_NAME  # the real package, built once per run
+def database(real_database) -> Path:
+    return real_database
 
 
 @pytest.fixture

@@ -15,12 +15,11 @@ FILES = cookbook_files(ROOT)
 
 
 @pytest.fixture(scope="module")
-def con(real_build):
+def con(real_database):
     """A database file written by the build, opened read-only: what a user queries."""
     import duckdb
 
-    path = real_build[0] / "ai-inference-energy.duckdb"
-    connection = duckdb.connect(str(path), read_only=True)
+    connection = duckdb.connect(str(real_database), read_only=True)
     yield connection
     connection.close()
 

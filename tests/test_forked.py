@@ -91,9 +91,9 @@ def collect() -> int:
 
 
 def test_the_child_never_collects_a_database_it_inherited():
-    """A DuckDB database in a garbage cycle, collected in a fork, joins threads the fork does not
-    have: the child crashed (a segfault in an xdist worker). The child leaves inherited objects
-    alone, so its own collections are safe."""
+    """A DuckDB database in a garbage cycle, destroyed in a fork (which lacks the database's
+    worker threads), segfaulted the child (seen in an xdist worker). The child leaves inherited
+    objects alone, so its own collections are safe."""
     gc.disable()
     try:
         for _ in range(5):

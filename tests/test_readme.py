@@ -29,8 +29,8 @@ def test_the_readme_has_query_examples_and_says_what_they_were_recorded_on():
 
 
 @pytest.fixture(scope="module")
-def database(real_build):
-    return real_build[0] / "ai-inference-energy.duckdb"  # the real package, built once per session
+def database(real_database):
+    return real_database
 
 
 @pytest.mark.parametrize("command,shown", examples(), ids=lambda v: v[:60] if isinstance(v, str) else v)

@@ -139,15 +139,14 @@ def test_no_derive_view_reads_a_cte_named_like_itself():
     assert found == []
 
 
-def test_the_build_writes_storage_version_1_4(real_build):
+def test_the_build_writes_storage_version_1_4(real_database):
     import duckdb
 
     from inference_energy.build import STORAGE_VERSION
-    from inference_energy.database import DATABASE_NAME
 
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{real_build[0] / DATABASE_NAME}' as db (read_only)")
+        con.execute(f"attach '{real_database}' as db (read_only)")
         tags = con.execute("select tags from duckdb_databases() where database_name = 'db'").fetchone()[0]
     finally:
         con.close()
