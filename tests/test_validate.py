@@ -14,7 +14,9 @@ import pytest
 
 import invalid_cases
 from inference_energy import csvread
+from inference_energy import validate as validate_module
 from inference_energy.cli import main
+from inference_energy.forked import worth_forking
 from inference_energy.problems import Problem
 from inference_energy.validate import validate_package
 
@@ -278,9 +280,22 @@ def test_a_child_that_fails_is_not_a_pass(monkeypatch, capsys):
     fake = types.ModuleType("inference_energy.sqlchecks")
     fake.run_checks = lambda package, con=None: [][0]  # IndexError, in the child and then here
     monkeypatch.setitem(sys.modules, "inference_energy.sqlchecks", fake)
+    monkeypatch.setattr(validate_module, "worth_forking", lambda: True)  # as in the command's own process
     assert main(["validate", str(ROOT)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 1 and "validation stopped on an unexpected IndexError" in out[0], out
+
+
+def test_the_commands_fork_in_their_own_process_only():
+    """validate and build run their parts in children where the imports are still to do (the
+    command's fresh process), and in process where they are done (here: pandas is imported)."""
+    import subprocess
+
+    code = "from inference_energy import cli, build, validate; from inference_energy.forked import worth_forking; "
+    code += "print(worth_forking())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True"]
+    assert "pandas" in sys.modules and not worth_forking()
 
 
 def test_the_sql_checks_child_imports_neither_pyarrow_nor_pandas():

@@ -38,7 +38,7 @@ from .database import (  # noqa: F401 - re-exported: the database layer's names,
     seal,
     sql_string,
 )
-from .forked import Forked
+from .forked import Forked, worth_forking
 from .headlines import summary_facts
 from .metadata import load_package
 from .sqlchecks import run_key_checks
@@ -291,7 +291,9 @@ def run(args) -> int:
         print(f"[{time.perf_counter() - started:5.2f}s] {msg}", file=sys.stderr, flush=True)
 
     try:
-        summary = build_database(root, out_path, parquet_dir, progress=progress, validate=True, parallel=True)
+        summary = build_database(
+            root, out_path, parquet_dir, progress=progress, validate=True, parallel=worth_forking()
+        )
     except ValidationFailed as exc:
         for problem in exc.problems:
             print(problem.as_text() if hasattr(problem, "as_text") else problem, file=sys.stderr)

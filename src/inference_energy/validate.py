@@ -24,7 +24,7 @@ import gc
 import sys
 from pathlib import Path
 
-from inference_energy.forked import Forked
+from inference_energy.forked import Forked, worth_forking
 from inference_energy.metadata import DESCRIPTOR, Package, PackageError, Resource, descriptor_path, load_package
 from inference_energy.problems import Problem, excerpt
 
@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     stats: dict[str, int] = {}
     try:
-        problems = validate_package(args.path, stats=stats, parallel=True)
+        problems = validate_package(args.path, stats=stats, parallel=worth_forking())
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one located line, exit 1
         problems = [internal_error(args.path, exc)]
     for p in problems:
@@ -84,8 +84,9 @@ def validate_package(
     build's), the SQL checks run on it instead of loading the package a second time; with
     `sql_checks=False` they do not run (the build runs them itself, `sql_check_problems`).
     `parallel`: frictionless and the SQL checks run in child processes (forked.py). That pays
-    in a fresh process, the command's, where their imports overlap this one's; a process that
-    has imported everything already (a test, a notebook) is about twice as fast without.
+    in a fresh process, the command's, where their imports overlap this one's; in a process
+    that has imported everything already (a test, a notebook) it costs more CPU than it saves
+    (forked.worth_forking, which the command asks).
     """
     given = descriptor_path(path)
     if not given.exists() and not given.is_symlink():
