@@ -9,12 +9,11 @@ import contextlib
 import io
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_process import run_cli
 from inference_energy.cli import main
 from package_files import copy_package
 
@@ -162,13 +161,12 @@ SWAPS = {
 def test_a_derive_file_is_read_only_when_it_is_a_regular_file_inside(package, swap, case, command):
     """Read as the tables are (metadata.read_file): a symlink leading out, a FIFO (which would
     block the reader forever) or bytes that are not UTF-8 are a located sql-derive-error, and the
-    secret a link points at never reaches the output. Run in a subprocess with a timeout."""
+    secret a link points at never reaches the output. Run in a process of its own with a
+    timeout (cli_process.run_cli), so a FIFO that blocks fails the test, not the suite."""
     relpath, make = SWAPS[case]
     swap(relpath, lambda p: make(p, package.parent / "secret.txt"))
     argv = ["validate", str(package)] if command == "validate" else ["build", "--package", str(package), "--no-parquet"]
-    result = subprocess.run(
-        [sys.executable, "-m", "inference_energy", *argv], capture_output=True, text=True, timeout=120
-    )
+    result = run_cli(argv, timeout=120)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert SECRET not in output

@@ -2,9 +2,9 @@
 numbers, formula cells, injection. Each case runs the real command on a small package cut
 from the real one, and must give exit 1, at least one located one-line problem with the
 expected code, no traceback, and never the content of a secret file planted beside the
-package folder. The command runs in a subprocess (with a timeout, so a hang fails) for
-every unparametrised case and the first variant of each parametrised one; the other
-variants run the same `cli.main` in process, which costs no interpreter start."""
+package folder. The command runs in a process of its own, forked from the test's
+(cli_process.run_cli: its own streams and exit code, killed after a timeout, so a hang fails
+the test, not the suite), which costs no interpreter start."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli_process import run_cli
 from invalid_cases import _rows, cut_package
 
 SECRET = "S3CRET-d41d8cd98f00b204"  # planted outside the package: must never appear in any output
@@ -38,44 +38,14 @@ def pkg(tmp_path) -> Path:
     return dest
 
 
-FRESH = True  # set per test by the autouse fixture below
+def validate(pkg: Path, *args: str) -> subprocess.CompletedProcess:
+    return run_cli(["validate", *args, str(pkg)], timeout=TIMEOUT, errors="replace")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_process(request):
-    """A subprocess for unparametrised tests and the first variant of each parametrised one."""
-    global FRESH
-    callspec = getattr(request.node, "callspec", None)
-    FRESH = callspec is None or all(i == 0 for i in callspec.indices.values())
-    yield
-    FRESH = True
-
-
-def validate(pkg: Path, *args: str, fresh: bool | None = None) -> subprocess.CompletedProcess:
-    command = ["validate", *args, str(pkg)]
-    if fresh if fresh is not None else FRESH:
-        return subprocess.run(
-            [sys.executable, "-m", "inference_energy", *command],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            errors="replace",
-        )
-    import contextlib
-    import io
-
-    from inference_energy.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(command)
-    return subprocess.CompletedProcess(command, code, out.getvalue(), err.getvalue())
-
-
-def refused(pkg: Path, code: str, file: str | None = None, *args: str, fresh: bool | None = None) -> list[str]:
+def refused(pkg: Path, code: str, file: str | None = None, *args: str) -> list[str]:
     """Run validate; assert exit 1, one located line per problem with `code` among them, no
     traceback, no secret. Returns the problem lines."""
-    result = validate(pkg, *args, fresh=fresh)
+    result = validate(pkg, *args)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "Traceback" not in output and SECRET not in output, output
@@ -208,26 +178,12 @@ class TestPaths:
         }[what]
         path.unlink()
         os.mkfifo(path)
-        refused(pkg, "path-not-regular-file", fresh=True)  # in a subprocess: a hang fails the test, not the suite
+        refused(pkg, "path-not-regular-file")  # a hang would be killed after TIMEOUT and fail the test
 
     def test_build_refuses_a_fifo_without_hanging(self, pkg, tmp_path):
         (pkg / "tables" / "gpus.csv").unlink()
         os.mkfifo(pkg / "tables" / "gpus.csv")
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "inference_energy",
-                "build",
-                "--package",
-                str(pkg),
-                "--out",
-                str(tmp_path / "out.duckdb"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
+        result = run_cli(["build", "--package", str(pkg), "--out", str(tmp_path / "out.duckdb")], timeout=TIMEOUT)
         output = result.stdout + result.stderr
         assert result.returncode == 1 and "Traceback" not in output and "(path-not-regular-file)" in output, output
         assert not (tmp_path / "out.duckdb").exists()
@@ -399,9 +355,7 @@ class TestShapes:
             "build": ["--package", str(pkg), "--out", str(tmp_path / "out.duckdb")],
             "docs": ["--package", str(pkg), "--out", str(tmp_path / "docs")],
         }[command]
-        result = subprocess.run(
-            [sys.executable, "-m", "inference_energy", command, *args], capture_output=True, text=True, timeout=TIMEOUT
-        )
+        result = run_cli([command, *args], timeout=TIMEOUT)
         output = result.stdout + result.stderr
         assert result.returncode != 0 and "Traceback" not in output and SECRET not in output, output
         assert "(path-outside-package)" in output, output
