@@ -89,7 +89,7 @@ CODE_MODULES = (
 
 def generate(root: str | Path = ".", out: str | Path | None = None, figures: bool = True) -> Path:
     """Write every generated page into `out` (default docs/generated) atomically; return it."""
-    from inference_energy.build import connect_with_tables  # DuckDB only when generating
+    from inference_energy.database import connect, graph_of, materialized  # DuckDB only when generating
 
     package = load_package(root)
     out = Path(out) if out else package.root / "docs" / GENERATED
@@ -100,29 +100,37 @@ def generate(root: str | Path = ".", out: str | Path | None = None, figures: boo
     inputs = manifest(package.root)  # before reading them: an edit during generation shows as stale
     # one DuckDB thread (connect's): float sums in one order, so the same data gives the same bytes;
     # its Parquet downloads are written under tmp
-    con = connect_with_tables(package, writable=(tmp,))
+    graph = graph_of(package)
+    con = connect(package, writable=(tmp,), graph=graph)
     try:
-        site = Site(package, con)
-        writer = Writer(tmp)
-        from inference_energy import docs_dictionary, docs_downloads, docs_pages, docs_query
-
-        site.downloads = docs_downloads.collect(site, writer)
-        writer.write(docs_downloads.PAGE, docs_downloads.download_page(site, site.downloads))
-        docs_query.write_all(site, writer)
-        docs_dictionary.write_all(site, writer)
-        docs_pages.write_all(site, writer)
-        if figures:
-            from inference_energy import docs_figures as figs
-
-            figs.write_all(site, writer)
-        writer.write("nav.json", json.dumps(writer.nav, indent=1, ensure_ascii=False) + "\n")
-        writer.write("manifest.json", json.dumps(inputs, indent=1) + "\n")
+        # each view computed once, as a temporary table of its name (database.materialized): the
+        # pages' and figures' queries read its rows instead of recomputing its chain of inputs
+        # (generation 19.6 s -> 14.4 s). The same bytes: every float aggregate in derive/ names
+        # its order (derive/README.md).
+        with materialized(con, graph):
+            write_pages(Site(package, con), Writer(tmp), inputs, figures)
         replace_dir(tmp, out)
     finally:
         con.close()
         if tmp.exists():
             shutil.rmtree(tmp)
     return out
+
+
+def write_pages(site: Site, writer: Writer, inputs: dict, figures: bool) -> None:
+    from inference_energy import docs_dictionary, docs_downloads, docs_pages, docs_query
+
+    site.downloads = docs_downloads.collect(site, writer)
+    writer.write(docs_downloads.PAGE, docs_downloads.download_page(site, site.downloads))
+    docs_query.write_all(site, writer)
+    docs_dictionary.write_all(site, writer)
+    docs_pages.write_all(site, writer)
+    if figures:
+        from inference_energy import docs_figures as figs
+
+        figs.write_all(site, writer)
+    writer.write("nav.json", json.dumps(writer.nav, indent=1, ensure_ascii=False) + "\n")
+    writer.write("manifest.json", json.dumps(inputs, indent=1) + "\n")
 
 
 def replace_dir(new: Path, target: Path) -> None:
