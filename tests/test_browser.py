@@ -158,7 +158,7 @@ class Page:
 
     def screenshot(self, path: Path, full_page: bool = True) -> None:
         """A PNG of the whole page (up to 6000 px), or of what the window shows now."""
-        params = {"format": "png"}
+        params = {"format": "png", "optimizeForSpeed": True}  # the same PNG, encoded faster
         if full_page:
             height = self.evaluate("document.documentElement.scrollHeight")
             width = self.evaluate("window.innerWidth")
