@@ -65,21 +65,21 @@ def run_folder(tmp_path_factory):
 
 
 # The test files that take longest, longest first (seconds measured in `make test` on 2 cores,
-# 2026-12-03): pytest-xdist runs a file per worker (--dist loadfile) and, with
-# --no-loadscope-reorder (Makefile), in this order, so no long file starts last while the other
-# worker idles. test_browser waits for the docs site test_docs builds: one file between them.
+# 2026-12-03, second stop of the day): pytest-xdist runs a file per worker (--dist loadfile) and,
+# with --no-loadscope-reorder (Makefile), in this order, so no long file starts last while the
+# other worker idles. test_browser waits for the docs site test_docs builds: one file between them.
 # A file not listed runs after these, in collection order; a stale list costs time, never a test.
 SLOWEST_FIRST = [
-    "test_docs.py",  # 60
-    "test_hostile_validate.py",  # 32
-    "test_browser.py",  # 47
-    "test_hostile_sql.py",  # 26
-    "test_contribution.py",  # 21
-    "test_validate_property.py",  # 19
-    "test_hostile_release.py",  # 18
-    "test_release.py",  # 15
-    "test_validate.py",  # 14
-    "test_reproducible.py",  # 10
+    "test_docs.py",  # 49
+    "test_contribution.py",  # 30
+    "test_browser.py",  # 57
+    "test_hostile_sql.py",  # 25
+    "test_validate_property.py",  # 21
+    "test_hostile_release.py",  # 16
+    "test_release.py",  # 14
+    "test_validate.py",  # 13
+    "test_hostile_validate.py",  # 13
+    "test_reproducible.py",  # 11
 ]
 
 
