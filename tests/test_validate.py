@@ -598,6 +598,28 @@ def test_a_row_added_after_the_paper_must_cite_each_value(package_copy):
     ]
 
 
+def test_frictionless_is_asked_again_whenever_the_descriptor_text_changes(monkeypatch):
+    """Its answers are remembered per process by the text of the descriptor and the schemas:
+    the same text is checked once, and an edit is never answered from memory."""
+    import copy
+
+    from inference_energy import schemalint
+
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    schemas = {r["name"]: json.loads((ROOT / r["schema"]).read_text(encoding="utf-8")) for r in descriptor["resources"]}
+    calls = []
+    asked = schemalint._frictionless_problems
+    monkeypatch.setattr(schemalint, "_frictionless_problems", lambda *args: calls.append(1) or asked(*args))
+    schemalint._remembered_frictionless_problems.cache_clear()
+    assert schemalint.frictionless_descriptor_problems(descriptor, schemas) == []
+    assert schemalint.frictionless_descriptor_problems(copy.deepcopy(descriptor), copy.deepcopy(schemas)) == []
+    assert len(calls) == 1
+    schemas["gpus"]["fields"][0]["type"] = "nonsense"
+    problems = schemalint.frictionless_descriptor_problems(descriptor, schemas)
+    assert len(calls) == 2
+    assert any(p.file == "schemas/gpus.schema.json" and p.rule.startswith("frictionless: ") for p in problems), problems
+
+
 def test_a_field_name_means_one_thing_in_every_table(package_copy):
     """gflops is a number in GFLOPs in cv_models and nlp_models: another unit, type or pattern is
     reported on the later schema, unless the field says why (differsBecause)."""

@@ -11,6 +11,8 @@ Paths and shapes are checked by `inference_energy.metadata` (one place for every
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 
 from inference_energy.metadata import (
@@ -364,7 +366,23 @@ def _all_match(values: list, pattern) -> bool:
 
 def frictionless_descriptor_problems(descriptor: dict, schemas: dict[str, dict]) -> list[Problem]:
     """frictionless' metadata validation of the package and of each schema (as read by us, inlined:
-    frictionless opens no file and fetches no URL)."""
+    frictionless opens no file and fetches no URL).
+
+    Remembered per process by the descriptors' JSON text, which is all it depends on: a process
+    that validates the same package again (a notebook, the tests) pays frictionless' 0.1 s once."""
+    try:
+        text = json.dumps([descriptor, schemas], ensure_ascii=False)
+    except (TypeError, ValueError):  # not JSON (never from our reader): checked, not remembered
+        return _frictionless_problems(descriptor, schemas)
+    return list(_remembered_frictionless_problems(text))
+
+
+@functools.lru_cache(maxsize=16)
+def _remembered_frictionless_problems(text: str) -> tuple[Problem, ...]:
+    return tuple(_frictionless_problems(*json.loads(text)))
+
+
+def _frictionless_problems(descriptor: dict, schemas: dict[str, dict]) -> list[Problem]:
     import copy
 
     from frictionless import Package, Schema  # imported only here: it costs ~0.2 s
