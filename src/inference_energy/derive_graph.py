@@ -22,6 +22,7 @@ costs next to nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -103,8 +104,11 @@ def blank_strings(text: str) -> str:
     return re.sub(r"'(?:[^']|'')*'", lambda m: "''" + "\n" * m.group(0).count("\n"), text)
 
 
-def tokens(sql: str) -> list[tuple[str, int]]:
-    """(token, line) of the SQL with comments and string contents removed; names lower-cased."""
+@functools.lru_cache(maxsize=1024)
+def tokens(sql: str) -> tuple[tuple[str, int], ...]:
+    """(token, line) of the SQL with comments and string contents removed; names lower-cased.
+    Remembered per text: a process that reads derive/ again (the tests, a notebook) tokenises
+    only what changed."""
     text = blank_strings(strip_comments(sql))
     out = []
     line = 1
@@ -116,7 +120,7 @@ def tokens(sql: str) -> list[tuple[str, int]]:
         if tok.startswith('"'):
             tok = tok[1:-1].replace('""', '"')
         out.append((tok.lower() if tok[0].isalpha() or tok[0] == "_" else tok, line))
-    return out
+    return tuple(out)
 
 
 def references(sql: str, macros: set[str]) -> tuple[dict[str, int], set[str]]:
