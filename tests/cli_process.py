@@ -39,20 +39,37 @@ COMMAND_MODULES = (
 
 def run_cli(argv: list[str], timeout: float = 120, errors: str = "strict") -> subprocess.CompletedProcess:
     """`inference-energy *argv` in a forked child; its exit code, stdout and stderr (text)."""
+    return start_cli(argv).wait(timeout, errors)
+
+
+def start_cli(argv: list[str]) -> Running:
+    """`inference-energy *argv` started in a forked child, which runs while this process goes on
+    (two at once race as two commands in two terminals do)."""
     for name in COMMAND_MODULES:
         importlib.import_module(name)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        pid = os.fork()
-        if pid == 0:
-            _child(argv, out.fileno(), err.fileno())
-        code = _wait(pid, timeout)
+    return Running(argv)
+
+
+class Running:
+    def __init__(self, argv: list[str]):
+        self.argv = ["inference-energy", *argv]
+        self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 - closed by wait
+        self.pid = os.fork()
+        if self.pid == 0:
+            _child(argv, self.out.fileno(), self.err.fileno())
+
+    def wait(self, timeout: float = 120, errors: str = "strict") -> subprocess.CompletedProcess:
+        """Its exit code, stdout and stderr once it ends; subprocess.TimeoutExpired (and the child
+        killed) if it runs longer than timeout."""
+        code = _wait(self.pid, timeout)
         texts = []
-        for stream in (out, err):
+        for stream in (self.out, self.err):
             stream.seek(0)
             texts.append(stream.read().decode("utf-8", errors))
+            stream.close()
         if code is None:
-            raise subprocess.TimeoutExpired(["inference-energy", *argv], timeout, texts[0], texts[1])
-        return subprocess.CompletedProcess(["inference-energy", *argv], code, texts[0], texts[1])
+            raise subprocess.TimeoutExpired(self.argv, timeout, texts[0], texts[1])
+        return subprocess.CompletedProcess(self.argv, code, texts[0], texts[1])
 
 
 def _wait(pid: int, timeout: float) -> int | None:

@@ -20,13 +20,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cli_process import start_cli
 from inference_energy import verify as verify_module
 from inference_energy.cli import main
 from inference_energy.loader import load
 from inference_energy.verify import ReleaseError, format_sums, verify_release
 from package_files import copy_package, released_copy
-
-BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
@@ -331,18 +330,15 @@ def test_a_redirect_to_another_scheme_is_refused(server, path):
 
 
 def run_at_once(*commands: list[str]) -> list[subprocess.CompletedProcess]:
-    procs = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands]
-    results = []
-    for proc, command in zip(procs, commands):
-        out, err = proc.communicate(timeout=600)
-        results.append(subprocess.CompletedProcess(command, proc.returncode, out, err))
-    return results
+    """The commands started together, each in a process of its own (cli_process), and waited for."""
+    running = [start_cli(c) for c in commands]
+    return [r.wait(timeout=600) for r in running]
 
 
 def test_two_builds_at_once_both_succeed_and_the_database_is_whole(tmp_path):
     package = copy_package(tmp_path / "package")
     out = tmp_path / "build" / "db.duckdb"
-    command = [str(BIN / "inference-energy"), "build", "--package", str(package), "--out", str(out)]
+    command = ["build", "--package", str(package), "--out", str(out)]
     results = run_at_once(command, command)
     for result in results:
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
@@ -359,7 +355,7 @@ def test_two_builds_at_once_both_succeed_and_the_database_is_whole(tmp_path):
 def test_two_releases_at_once_one_is_made_the_other_refused(tmp_path):
     package = copy_package(tmp_path / "package")
     dist = tmp_path / "dist"
-    command = [str(BIN / "inference-energy"), "release", "--package", str(package), "--dist", str(dist)]
+    command = ["release", "--package", str(package), "--dist", str(dist)]
     results = run_at_once(command, command)
     assert sorted(r.returncode for r in results) == [0, 1]
     refused = next(r for r in results if r.returncode == 1)
