@@ -8,7 +8,7 @@ or a stray write to the streams shows as it would in a user's terminal.
 
 What a fresh `python -m inference_energy` adds is the interpreter's start and the imports, about
 0.8 s of CPU a call: that is what the hostile-input tests spent most of their time on. The
-start itself is tested with real subprocesses in test_cli.py, test_validate.py and test_readme.py.
+start itself is tested with real subprocesses in test_cli.py, test_contribution.py and test_readme.py.
 """
 
 from __future__ import annotations
