@@ -345,34 +345,14 @@ def write_json(path: Path, data: dict) -> None:
 
 
 def build_outputs(staging: Path) -> None:
-    """The DuckDB database and Parquet files, built from the staged CSVs themselves."""
+    """The DuckDB database and Parquet files, built from the staged CSVs themselves. The build's
+    Parquet bytes are the same on any number of cores (it computes on one thread and exports
+    computed rows; tests/test_reproducible.py), so the zip is reproducible as it is."""
     from .build import build_database  # imports DuckDB
 
     build_database(staging, staging / DATABASE, staging / PARQUET_DIR)
     (staging / (DATABASE + ".wal")).unlink(missing_ok=True)
-    export_parquet_single_threaded(staging / DATABASE, staging / PARQUET_DIR)
     fix_duckdb_identifier(staging / DATABASE)
-
-
-def export_parquet_single_threaded(database: Path, parquet_dir: Path) -> None:
-    """Write the Parquet files again with one thread, so the same tables give the same bytes.
-
-    With several threads DuckDB's aggregates may emit rows in another order, and sums of
-    floats in another order (other last bits), from one run to the next.
-    """
-    import duckdb
-
-    from .build import export_parquet
-
-    names = sorted(path.stem for path in parquet_dir.glob("*.parquet"))
-    fresh = parquet_dir.with_name(parquet_dir.name + ".single")
-    con = duckdb.connect(str(database), read_only=True, config={"threads": 1})
-    try:
-        export_parquet(con, names, fresh)
-    finally:
-        con.close()
-    shutil.rmtree(parquet_dir)
-    fresh.rename(parquet_dir)
 
 
 def fix_duckdb_identifier(path: Path) -> bool:
