@@ -85,7 +85,7 @@ def start_checking(root: Path) -> Forked | None:
 def _problems_but_sql(root: Path) -> list:
     from .validate import validate_package
 
-    return list(validate_package(root, sql_checks=False, parallel=True))  # nothing imported here yet
+    return list(validate_package(root, sql_checks=False, parallel=worth_forking()))  # the command's rule, here too
 
 
 def export_parquet(con, names: list[str], out_dir: Path) -> None:

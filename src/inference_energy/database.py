@@ -163,8 +163,9 @@ def materialized(con, graph: Graph, rows: bool = True, create: bool = False):
     """While active, every view of the graph is also a temporary table of the same name.
 
     DuckDB looks names up in the temp schema first, so what follows (the build's checks, its
-    summary and its Parquet export) reads each view's rows once instead of recomputing its whole
-    chain of inputs per query (on the real package all the checks take 0.25 s instead of 1.3 s).
+    summary and its Parquet export; the docs' pages and figures) reads each view's rows once
+    instead of recomputing its whole chain of inputs per query (on the real package all the
+    checks take 0.25 s instead of 1.3 s).
     A view that fails to compute is left as a view, so the checks that read it report the
     error. The tables are dropped on exit. With `rows=False` the tables are empty, with the
     views' columns and types: enough to bind queries (the figure checks) without computing.
