@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,38 @@ def test_a_hang_is_killed_at_the_timeout(monkeypatch):
     with pytest.raises(subprocess.TimeoutExpired):
         run_cli(["validate"], timeout=0.5)
     assert time.monotonic() - started < 10
+
+
+def _process_settings(argv=None):
+    """In place of main: print what entry() set up for the command's process and its children."""
+    import gc
+    import os
+
+    def thp() -> str:
+        with open("/proc/self/status") as status:
+            return next((line.split()[1] for line in status if line.startswith("THP_enabled")), "absent")
+
+    child = os.fork()
+    if child == 0:
+        print(f"child THP_enabled {thp()}", flush=True)
+        os._exit(0)
+    os.waitpid(child, 0)
+    print(f"gc {gc.get_threshold()}\nTHP_enabled {thp()}")
+    return 0
+
+
+def test_a_command_collects_rarely(monkeypatch):
+    monkeypatch.setattr(cli, "main", _process_settings)
+    result = run_cli(["validate"])
+    assert f"gc {cli.COMMAND_GC_THRESHOLDS}" in result.stdout.splitlines()
+    assert cli.COMMAND_GC_THRESHOLDS[2] > 10  # Python's default full-collection threshold
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="Linux only: prctl(PR_SET_THP_DISABLE)")
+def test_a_command_and_its_children_have_no_transparent_huge_pages(monkeypatch):
+    with open("/proc/self/status") as status:
+        if not any(line.startswith("THP_enabled") for line in status):
+            pytest.skip("this kernel does not report THP_enabled (before Linux 5.0)")
+    monkeypatch.setattr(cli, "main", _process_settings)
+    lines = run_cli(["validate"]).stdout.splitlines()
+    assert "THP_enabled 0" in lines and "child THP_enabled 0" in lines
