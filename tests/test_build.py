@@ -11,7 +11,14 @@ import duckdb
 import pytest
 
 from inference_energy import cli
-from inference_energy.build import DATABASE_NAME, DUCKDB_TYPES, BuildError, build_database, connect_with_tables
+from inference_energy.build import (
+    DATABASE_NAME,
+    DUCKDB_TYPES,
+    BuildError,
+    build_database,
+    connect_with_tables,
+    start_checking,
+)
 from inference_energy.database import quote_ident, sql_string
 from inference_energy.derive_graph import GraphError, load_models
 from inference_energy.metadata import load_package
@@ -192,6 +199,60 @@ def test_a_view_whose_declared_key_repeats_stops_the_build(tmp_path):
     [problem] = failed.value.problems
     assert (problem.file, problem.code) == ("derive/views/zz_dupes.yml", "sql-view-key-not-unique")
     assert problem.rule == "the key of zz_dupes (domain) is unique: domain=cv, n_rows=2"
+    assert not out.exists() or not any(out.iterdir())
+
+
+def _package_with_a_bad_cell_and_a_broken_view(tmp_path: Path, view_sql: str, key: bool) -> Path:
+    """The real package with one bad cell (a TFLOPS of -19.50, which DuckDB loads) and a view zz_late (key: domain)."""
+    package = copy_package(tmp_path / "pkg", ("datapackage.json", "tables", "schemas", "derive"))
+    gpus = package / "tables" / "gpus.csv"
+    gpus.write_text(gpus.read_text(encoding="utf-8").replace("A100,FP32,19.50,", "A100,FP32,-19.50,"), encoding="utf-8")
+    (package / "derive" / "views" / "zz_late.sql").write_text(f"-- zz_late: a view that goes wrong\n{view_sql}\n")
+    if not key:  # no sidecar: no key check computes it, the export is the first to
+        return package
+    (package / "derive" / "views" / "zz_late.yml").write_text(
+        "description: Goes wrong.\ngrain: one row per domain\nkey: [domain]\ncolumns:\n"
+        "  - name: domain\n    description: The domain.\n",
+        encoding="utf-8",
+    )
+    return package
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "forked"])
+@pytest.mark.parametrize(
+    ("view_sql", "key"),
+    [
+        ("select 'cv' as domain union all select 'cv'", True),  # its key repeats
+        ("select cast(model as integer) as domain from stg_cv_models", True),  # binds, fails when computed
+        ("select cast(model as integer) as domain from stg_cv_models", False),
+    ],
+    ids=["key-repeats", "fails-in-key-check", "fails-in-export"],
+)
+def test_the_validation_s_problems_come_first(tmp_path, monkeypatch, view_sql, key, parallel):
+    """The build checks keys and exports while the validator still runs; a package with problems
+    gets the validator's problems, never the later work's, and nothing is put in place."""
+    from inference_energy import build
+    from inference_energy.build import ValidationFailed
+
+    children = []
+    monkeypatch.setattr(build, "start_checking", lambda root: children.append(start_checking(root)) or children[-1])
+    package = _package_with_a_bad_cell_and_a_broken_view(tmp_path, view_sql, key)
+    out = tmp_path / "out"
+    with pytest.raises(ValidationFailed) as failed:
+        build_database(package, out / "db.duckdb", out / "parquet", validate=True, parallel=parallel)
+    assert [child is not None for child in children] == ([True] if parallel else [])  # forked: a child checked
+    assert {(p.file, p.column) for p in failed.value.problems} == {("tables/gpus.csv", "tflops")}
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_valid_package_whose_view_fails_when_computed_fails_the_build(tmp_path):
+    package = copy_package(tmp_path / "pkg", ("datapackage.json", "tables", "schemas", "derive"))
+    (package / "derive" / "views" / "zz_late.sql").write_text(
+        "-- zz_late: binds, fails when computed\nselect cast(model as integer) as domain from stg_cv_models\n"
+    )
+    out = tmp_path / "out"
+    with pytest.raises(duckdb.ConversionException, match="INT"):
+        build_database(package, out / "db.duckdb", out / "parquet", validate=True)
     assert not out.exists() or not any(out.iterdir())
 
 

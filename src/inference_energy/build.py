@@ -66,14 +66,16 @@ class ValidationFailed(BuildError):
 def validation_problems(package, con=None, checking: Forked | None = None) -> list:
     """The validator's problems; with `con` (tables and views loaded) its SQL checks run on it.
 
-    `checking`: the child process (`start_checking`) that has run every other rule meanwhile.
+    `checking`: the child process (`start_checking`) that runs every other rule meanwhile. With
+    `con`, the SQL checks run here while it finishes; they count only if the rest passes.
     """
     from .validate import sql_check_problems, validate_package
 
+    sql = sql_check_problems(package, con) if checking is not None and con is not None else None
     found = checking.result() if checking is not None else None
     if found is None:  # no child, or it failed: everything here
         return list(validate_package(package.root, con=con))
-    return found or sql_check_problems(package, con)  # the SQL checks only once the rest passes
+    return found or (sql if sql is not None else sql_check_problems(package, con))
 
 
 def start_checking(root: Path) -> Forked | None:
@@ -204,33 +206,37 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
                     raise ValidationFailed(problems) from None
                 raise
             with views:
+                # what needs only the views is done first, while the child still checks the
+                # cells; nothing is put in place before the validation has passed, and its
+                # problems come before any of this work's
+                progress("checking the keys the view sidecars declare")
+                key_problems, summary, failed = [], {}, None
+                try:
+                    key_problems = run_key_checks(con, graph)
+                    views = [m.name for m in created if m.kind == "view" and m.form == "view"]
+                    summary = _summary(con, counts, created, views)
+                    if parquet_dir is not None and not key_problems:
+                        parquet_dir = Path(parquet_dir)
+                        progress(f"exporting {len(counts) + len(views)} Parquet files")
+                        tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.tmp-{os.getpid()}")
+                        if tmp_parquet.exists():
+                            shutil.rmtree(tmp_parquet)
+                        set_threads(con, CORES)  # rows already computed: the same bytes on every core
+                        try:
+                            export_parquet(con, list(counts) + views, tmp_parquet)
+                        finally:
+                            set_threads(con, 1)  # the validator's SQL checks compute on one thread, as the rest
+                except duckdb.Error as exc:  # a view that does not compute: the validator may say why
+                    failed = exc
                 if validate:
                     progress("validating the package")
                     problems = validation_problems(package, con, checking)
                     if problems:
                         raise ValidationFailed(problems)
-                progress("checking the keys the view sidecars declare")
-                problems = run_key_checks(con, graph)
-                if problems:
-                    raise ValidationFailed(problems)
-                views = [m.name for m in created if m.kind == "view" and m.form == "view"]
-                staging = [m.name for m in created if m.kind == "staging"]
-                macros = [m.name for m in created if m.form in ("scalar_macro", "table_macro")]
-                summary = {
-                    "tables": counts,
-                    "views": views,
-                    "staging": staging,
-                    "macros": macros,
-                    **summary_facts(con, views),
-                }
-                if parquet_dir is not None:
-                    parquet_dir = Path(parquet_dir)
-                    progress(f"exporting {len(counts) + len(views)} Parquet files")
-                    tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.tmp-{os.getpid()}")
-                    if tmp_parquet.exists():
-                        shutil.rmtree(tmp_parquet)
-                    set_threads(con, CORES)  # rows already computed: the same bytes on every core
-                    export_parquet(con, list(counts) + views, tmp_parquet)
+                if failed is not None:
+                    raise failed
+                if key_problems:
+                    raise ValidationFailed(key_problems)
         finally:
             con.close()
         os.replace(tmp_db, out_path)
@@ -245,6 +251,16 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
         Path(str(tmp_db) + ".wal").unlink(missing_ok=True)
         if tmp_parquet is not None and tmp_parquet.exists():
             shutil.rmtree(tmp_parquet)
+
+
+def _summary(con, counts: dict, created: list, views: list[str]) -> dict:
+    return {
+        "tables": counts,
+        "views": views,
+        "staging": [m.name for m in created if m.kind == "staging"],
+        "macros": [m.name for m in created if m.form in ("scalar_macro", "table_macro")],
+        **summary_facts(con, views),
+    }
 
 
 def print_summary(summary: dict, out_path: Path) -> None:
