@@ -24,8 +24,9 @@ from pathlib import Path
 # is the modules it imports (pandas, pandera, pyarrow, DuckDB, frictionless: about 100,000
 # objects the collector tracks, alive to the end); with Python's default (700, 10, 10) full
 # collections traverse them all again and again: importing those five took 0.69-0.72 s of CPU
-# with the default, 0.65 s with this. Young garbage is still collected every 700 allocations;
-# only full collections are put off (from every 70,000 allocations to every 7,000,000).
+# with the default, 0.65 s with this (validate on the real package: 0.906 -> 0.873 s). Young
+# garbage is still collected every 700 allocations; only full collections are put off (from
+# every 70,000 allocations to every 7,000,000).
 COMMAND_GC_THRESHOLDS = (700, 10, 1000)
 
 COMMANDS = {
@@ -156,8 +157,8 @@ def no_huge_pages() -> None:
     `defrag` set to `madvise`, its default, it compacts memory in the fault), a fault can wait:
     touching 512 MiB took 0.09-3.9 s with huge pages and 0.20-0.22 s without, and validating
     1,000,000 rows spent 2.1-3.2 s in the kernel with them and 0.3-0.4 s without, in the same
-    minutes (its peak memory fell from 575 to 515 MiB). A preference: a kernel that refuses it
-    is no error.
+    minutes (its peak memory fell from 571-583 to 514-534 MiB). A preference: a kernel that
+    refuses it is no error.
     """
     if not sys.platform.startswith("linux"):
         return
