@@ -202,11 +202,14 @@ def test_a_view_whose_declared_key_repeats_stops_the_build(tmp_path):
     assert not out.exists() or not any(out.iterdir())
 
 
-def _package_with_a_bad_cell_and_a_broken_view(tmp_path: Path, view_sql: str, key: bool) -> Path:
-    """The real package with one bad cell (a TFLOPS of -19.50, which DuckDB loads) and a view zz_late (key: domain)."""
+def _package_with_a_late_view(tmp_path: Path, view_sql: str, key: bool, bad_cell: bool = True) -> Path:
+    """The real package with a view zz_late that goes wrong (with a sidecar declaring the key
+    domain, if `key`) and, if `bad_cell`, one bad cell: a TFLOPS of -19.50, which DuckDB loads."""
     package = copy_package(tmp_path / "pkg", ("datapackage.json", "tables", "schemas", "derive"))
-    gpus = package / "tables" / "gpus.csv"
-    gpus.write_text(gpus.read_text(encoding="utf-8").replace("A100,FP32,19.50,", "A100,FP32,-19.50,"), encoding="utf-8")
+    if bad_cell:
+        gpus = package / "tables" / "gpus.csv"
+        text = gpus.read_text(encoding="utf-8")
+        gpus.write_text(text.replace("A100,FP32,19.50,", "A100,FP32,-19.50,"), encoding="utf-8")
     (package / "derive" / "views" / "zz_late.sql").write_text(f"-- zz_late: a view that goes wrong\n{view_sql}\n")
     if not key:  # no sidecar: no key check computes it, the export is the first to
         return package
@@ -218,13 +221,16 @@ def _package_with_a_bad_cell_and_a_broken_view(tmp_path: Path, view_sql: str, ke
     return package
 
 
+FAILS_WHEN_COMPUTED = "select cast(model as integer) as domain from stg_cv_models"  # it binds
+
+
 @pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "forked"])
 @pytest.mark.parametrize(
     ("view_sql", "key"),
     [
         ("select 'cv' as domain union all select 'cv'", True),  # its key repeats
-        ("select cast(model as integer) as domain from stg_cv_models", True),  # binds, fails when computed
-        ("select cast(model as integer) as domain from stg_cv_models", False),
+        (FAILS_WHEN_COMPUTED, True),
+        (FAILS_WHEN_COMPUTED, False),
     ],
     ids=["key-repeats", "fails-in-key-check", "fails-in-export"],
 )
@@ -236,7 +242,7 @@ def test_the_validation_s_problems_come_first(tmp_path, monkeypatch, view_sql, k
 
     children = []
     monkeypatch.setattr(build, "start_checking", lambda root: children.append(start_checking(root)) or children[-1])
-    package = _package_with_a_bad_cell_and_a_broken_view(tmp_path, view_sql, key)
+    package = _package_with_a_late_view(tmp_path, view_sql, key)
     out = tmp_path / "out"
     with pytest.raises(ValidationFailed) as failed:
         build_database(package, out / "db.duckdb", out / "parquet", validate=True, parallel=parallel)
@@ -246,10 +252,7 @@ def test_the_validation_s_problems_come_first(tmp_path, monkeypatch, view_sql, k
 
 
 def test_a_valid_package_whose_view_fails_when_computed_fails_the_build(tmp_path):
-    package = copy_package(tmp_path / "pkg", ("datapackage.json", "tables", "schemas", "derive"))
-    (package / "derive" / "views" / "zz_late.sql").write_text(
-        "-- zz_late: binds, fails when computed\nselect cast(model as integer) as domain from stg_cv_models\n"
-    )
+    package = _package_with_a_late_view(tmp_path, FAILS_WHEN_COMPUTED, key=False, bad_cell=False)
     out = tmp_path / "out"
     with pytest.raises(duckdb.ConversionException, match="INT"):
         build_database(package, out / "db.duckdb", out / "parquet", validate=True)

@@ -1,7 +1,8 @@
 """cli_process.run_cli, the forked command line of the hostile-input tests, gives what a real
 `python -m inference_energy` gives: the same exit code, stdout and stderr; a traceback where
 the interpreter would print one (else those tests' "no traceback" would prove nothing); and a
-hang killed at the timeout."""
+hang killed at the timeout. And what cli.entry sets up for a command's process (and so for
+these forked commands too): rare full garbage collections, no transparent huge pages."""
 
 from __future__ import annotations
 

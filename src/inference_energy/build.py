@@ -71,9 +71,11 @@ def validation_problems(package, con=None, checking: Forked | None = None) -> li
     """
     from .validate import sql_check_problems, validate_package
 
-    sql = sql_check_problems(package, con) if checking is not None and con is not None else None
-    found = checking.result() if checking is not None else None
-    if found is None:  # no child, or it failed: everything here
+    if checking is None:
+        return list(validate_package(package.root, con=con))
+    sql = sql_check_problems(package, con) if con is not None else None
+    found = checking.result()
+    if found is None:  # the child failed: everything here
         return list(validate_package(package.root, con=con))
     return found or (sql if sql is not None else sql_check_problems(package, con))
 
@@ -187,7 +189,7 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
     checking = start_checking(package.root) if validate and parallel else None  # before DuckDB starts any thread
     try:
         con = connect_for_writing(tmp_db)
-        views = ExitStack()
+        flat_copies = ExitStack()
         try:
             try:
                 progress("loading tables")
@@ -198,19 +200,19 @@ def _build_database(package, out_path: Path, parquet_dir, progress, validate: bo
                 progress(f"creating views from {DERIVE_DIR}/")
                 graph = graph_of(package)
                 # each view computed once (a temp table) as it is created, for the checks, the
-                # summary and the export; dropped when `views` closes
-                created = views.enter_context(materialized(con, graph, create=True))
+                # summary and the export; dropped when `flat_copies` closes
+                created = flat_copies.enter_context(materialized(con, graph, create=True))
             except (BuildError, duckdb.Error):
                 problems = validation_problems(package, checking=checking) if validate else []
                 if problems:
                     raise ValidationFailed(problems) from None
                 raise
-            with views:
+            with flat_copies:
                 # what needs only the views is done first, while the child still checks the
                 # cells; nothing is put in place before the validation has passed, and its
                 # problems come before any of this work's
                 progress("checking the keys the view sidecars declare")
-                key_problems, summary, failed = [], {}, None
+                key_problems, failed = [], None
                 try:
                     key_problems = run_key_checks(con, graph)
                     views = [m.name for m in created if m.kind == "view" and m.form == "view"]
